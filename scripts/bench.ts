@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Resvg } from '@resvg/resvg-js';
 import type { Page } from 'playwright-core';
-import { rasterize, type ResvgLike } from '../src/lib/render/rasterize';
+import { DEFAULT_RENDER_SIZE, rasterize, type ResvgLike } from '../src/lib/render/rasterize';
 import { openSession, openHeadless } from './lib/browser';
 import type { HeadlessApi } from '../src/headless';
 
 type Win = { sgp: HeadlessApi };
-const SIZE = 224;
+const SIZE = DEFAULT_RENDER_SIZE;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8); // passes over the set per trial
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
 const DIR = 'tests/fixtures/bench-svgs';
@@ -47,13 +47,13 @@ try {
   const pages: Record<number, Page> = {};
   for (const workers of [1, 2]) {
     pages[workers] = await openHeadless(session, { workers });
-    await pages[workers]!.evaluate((s) => (window as unknown as Win).sgp.renderAll(s, 224), svgs); // warm-up
+    await pages[workers]!.evaluate((s) => (window as unknown as Win).sgp.renderAll(s), svgs); // warm-up
   }
   native(); // warm-up
   for (let trial = 1; trial <= TRIALS; trial++) {
     record('svg_native_resvg_js', native(), trial);
     for (const workers of [1, 2]) {
-      const r = await pages[workers]!.evaluate((w) => (window as unknown as Win).sgp.renderAll(w, 224), work);
+      const r = await pages[workers]!.evaluate((w) => (window as unknown as Win).sgp.renderAll(w), work);
       record(`svg_pool_${workers}w_chromium`, r, trial);
     }
   }

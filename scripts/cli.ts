@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { openSession, openHeadless } from './lib/browser';
-import { prepareProgram } from '../src/lib/render/prepare';
+import { prepareProgram } from '../src/lib/program/prepare';
+import { DEFAULT_RENDER_SIZE } from '../src/lib/render/rasterize';
 import type { HeadlessApi } from '../src/headless';
 
 type Win = { sgp: HeadlessApi };
@@ -35,7 +36,7 @@ const COMMANDS: Record<string, { usage: string; run: (args: Args) => Promise<boo
     usage: 'npm run render -- FILE… [--size 224] [--out DIR] [--workers 2] [--timeout-ms 2000]',
     async run({ positional: files, flags }) {
       if (files.length === 0) throw new Error(`no input files; usage: ${COMMANDS.render!.usage}`);
-      const size = Number(flags.size ?? 224);
+      const size = Number(flags.size ?? DEFAULT_RENDER_SIZE);
       const timeoutMs = Number(flags['timeout-ms'] ?? 2000);
       const out = typeof flags.out === 'string' ? flags.out : null;
       if (out) mkdirSync(out, { recursive: true });

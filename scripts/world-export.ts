@@ -17,7 +17,7 @@ import { buildMiniBench, benchmarkSummary } from '../src/lib/world/bench.ts';
 import { CORRUPTIONS, corrupt } from '../src/lib/world/corrupt.ts';
 import { HACKS, hackProgram } from '../src/lib/world/hacks.ts';
 import { sceneSvg } from '../src/lib/world/svg.ts';
-import { verify } from '../src/lib/world/verify/verify.ts';
+import { verify } from '../src/lib/reward/verify/verify.ts';
 import { makeItem } from '../src/lib/world/generate.ts';
 import { textOverlay } from '../src/lib/world/overlay.ts';
 import { makeRng } from '../src/lib/world/rng.ts';

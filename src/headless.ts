@@ -1,8 +1,10 @@
 // Headless entry: exposes the app's real pipeline code on `window.sgp` for the CLI, `npm run bench`
 // and browser tests (driven by scripts/lib/browser.ts). No UI; nothing here is used by index.html.
 import { createSvgPool, renderSvg, type RenderCall } from './lib/workers/svg-client';
-import { encodePng, pixelAt, nonWhiteFraction } from './lib/render/canvas';
-import { BUNDLED_BENCHMARKS, loadBenchmark, verify } from './lib/world';
+import { encodePng, pixelAt, inkFraction } from './lib/render/canvas';
+import { DEFAULT_RENDER_SIZE } from './lib/render/rasterize';
+import { BUNDLED_BENCHMARKS, loadBenchmark } from './lib/world';
+import { verify } from './lib/reward/verify/verify';
 import { createMlWorker } from './lib/workers/ml-client';
 import type { Device, PlainTensor } from './lib/models/backend';
 
@@ -20,7 +22,7 @@ export interface HeadlessRender {
   height: number;
   /** RGBA at requested [x, y] points, for pixel assertions without shipping whole images. */
   samples: number[][];
-  nonWhite: number;
+  ink: number;
   png?: string;
 }
 
@@ -46,7 +48,7 @@ const sgp = {
   mlDevice: () => ml.call((api) => api.detectDevice(), ML_TIMEOUT_MS),
   async render(svg: string, opts: RenderCall & { png?: boolean; sample?: [number, number][] } = {}): Promise<HeadlessRender> {
     const r = await renderSvg(pool, svg, opts);
-    if (!r.ok) return { ok: false, error: r.error, ms: r.ms, width: 0, height: 0, samples: [], nonWhite: 0 };
+    if (!r.ok) return { ok: false, error: r.error, ms: r.ms, width: 0, height: 0, samples: [], ink: 0 };
     const { pixels } = r;
     return {
       ok: true,
@@ -54,7 +56,7 @@ const sgp = {
       width: pixels.width,
       height: pixels.height,
       samples: (opts.sample ?? []).map(([x, y]) => pixelAt(pixels, x, y)),
-      nonWhite: nonWhiteFraction(pixels),
+      ink: inkFraction(pixels),
       ...(opts.png ? { png: await encodePng(pixels) } : {}),
     };
   },
@@ -65,7 +67,7 @@ const sgp = {
     return { width: r.pixels.width, height: r.pixels.height, data: Array.from(r.pixels.data) };
   },
   /** Renders all programs concurrently through the pool; returns wall time and failures. */
-  async renderAll(svgs: string[], size = 224): Promise<{ ms: number; failed: number }> {
+  async renderAll(svgs: string[], size = DEFAULT_RENDER_SIZE): Promise<{ ms: number; failed: number }> {
     const t0 = performance.now();
     const results = await Promise.all(svgs.map((svg) => renderSvg(pool, svg, { size, timeoutMs: 10_000 })));
     return { ms: performance.now() - t0, failed: results.filter((r) => !r.ok).length };

@@ -1,11 +1,12 @@
 // Playground state: editor text → extracted program → render → rule results. One direction only:
 // the editor sets text, everything else is derived here and displayed by components.
-import type { Extraction } from '../lib/render/extract';
-import { prepareProgram } from '../lib/render/prepare';
+import type { Extraction } from '../lib/program/extract';
+import { prepareProgram } from '../lib/program/prepare';
 import type { RenderResult } from '../lib/render/rasterize';
 import { renderSvg } from '../lib/workers/svg-client';
 import { evaluateRules, type RuleResult } from '../lib/reward/rules';
-import { verify, type SceneSpec, type Verdict } from '../lib/world';
+import type { SceneSpec } from '../lib/world';
+import { verify, type SceneVerdict } from '../lib/reward/verify/verify';
 import { svgRenderer } from './services';
 
 const DRAFT_KEY = 'sgp-studio.playground.draft';
@@ -33,7 +34,7 @@ export class PlaygroundState {
   /** Rule rewards of the extracted program as written (a partial program fails well-formedness). */
   rules: RuleResult[] = $state([]);
   /** The world verifier's judgement of the render against the current prompt's spec. */
-  verdict: Verdict | null = $state(null);
+  verdict: SceneVerdict | null = $state(null);
 
   private timer: ReturnType<typeof setTimeout> | undefined;
   private generation = 0;

@@ -1,13 +1,15 @@
 // The app's user-visible settings as one declarative table, serialised to location.hash so a view
 // (tab, seed, render size…) can be bookmarked and shared — TensorFlow Playground's state model.
 
+import { DEFAULT_RENDER_SIZE } from '../lib/render/rasterize';
+
 type Field =
   | { kind: 'enum'; values: readonly string[]; default: string; why: string }
   | { kind: 'int'; min: number; max: number; default: number; why: string };
 
 export const FIELDS = {
   tab: { kind: 'enum', values: ['playground', 'benchmarks'], default: 'playground', why: 'which page is open' },
-  size: { kind: 'int', min: 32, max: 1024, default: 224, why: 'render size in px; 224 matches the SGP-GenBench encoders' },
+  size: { kind: 'int', min: 32, max: 1024, default: DEFAULT_RENDER_SIZE, why: 'render size in px (SGP-GenBench scores 224-px renders; each encoder resizes to the input size in its preprocessor_config.json)' },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'world seed for "random prompt", so a prompt can be shared' },
 } as const satisfies Record<string, Field>;
 

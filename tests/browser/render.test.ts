@@ -31,7 +31,7 @@ test('output size is configurable and non-square canvases are letterboxed on whi
 test('text renders with the bundled font instead of vanishing', async () => {
   const r = await render('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><text x="5" y="60" font-size="40">Hi</text></svg>');
   assert.equal(r.ok, true);
-  assert.ok(r.nonWhite > 0.02, `text covered only ${r.nonWhite} of the canvas`);
+  assert.ok(r.ink > 0.02, `text covered only ${r.ink} of the canvas`);
 });
 
 test('a hung worker is killed at the deadline and the pool recovers', async () => {

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Resvg } from '@resvg/resvg-js';
-import { makeItem, verify, type WorldItem } from '../../src/lib/world/index.ts';
+import { makeItem, type WorldItem } from '../../src/lib/world/index.ts';
+import { verify } from '../../src/lib/reward/verify/verify.ts';
 
 const { values: opt, positionals: files } = parseArgs({
   options: { seed: { type: 'string', default: '1' }, size: { type: 'string', default: '128' } },

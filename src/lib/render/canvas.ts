@@ -6,13 +6,19 @@ export function pixelAt(p: Pixels, x: number, y: number): number[] {
   return [p.data[i] ?? 0, p.data[i + 1] ?? 0, p.data[i + 2] ?? 0, p.data[i + 3] ?? 0];
 }
 
-/** Share of pixels that differ visibly from white (renders are composited on white). */
-export function nonWhiteFraction(p: Pixels, tolerance = 8): number {
-  let n = 0;
-  for (let i = 0; i < p.data.length; i += 4) {
-    if (255 - p.data[i]! > tolerance || 255 - p.data[i + 1]! > tolerance || 255 - p.data[i + 2]! > tolerance) n++;
+/** Fraction of pixels that are not white once composited on white (as SGP-RL renders are). */
+export function inkFraction(pixels: Pixels, whiteTolerance = 8): number {
+  const { data, width, height } = pixels;
+  if (data.length !== width * height * 4) throw new Error(`pixels: expected ${width}×${height}×4 = ${width * height * 4} bytes, got ${data.length}`);
+  const threshold = 255 - whiteTolerance;
+  const premultiplied = pixels.premultiplied === true;
+  let ink = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const a = (data[i + 3] ?? 0) / 255;
+    const over = (c: number): number => (premultiplied ? c : c * a) + 255 * (1 - a);
+    if (over(data[i] ?? 0) < threshold || over(data[i + 1] ?? 0) < threshold || over(data[i + 2] ?? 0) < threshold) ink++;
   }
-  return n / (p.width * p.height);
+  return width * height === 0 ? 0 : ink / (width * height);
 }
 
 /** PNG as base64 through OffscreenCanvas (browser only); PNG costs more than rendering, so only on request. */

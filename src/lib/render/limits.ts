@@ -1,11 +1,13 @@
 // Pre-render checks: refuse an SVG string before it reaches resvg when rendering it could take
-// seconds, gigabytes or a crashed wasm instance (see design.md §8: resvg survives scripts,
+// seconds, gigabytes or a crashed wasm instance (resvg survives scripts,
 // remote hrefs and entity bombs, but not huge canvases, costly filters or <use> bombs).
 // One pass of the lenient tokenizer — no tree, no entity expansion — so the check costs far
 // less than the render it guards. The first breach found is returned.
 
-import { parseLength, parseNumbers, parseViewBox } from './geometry.ts';
-import { declaresEntities, parseAttributes, scanXml } from './xml-scan.ts';
+import { parseLength, parseNumbers, parseViewBox } from '../program/geometry.ts';
+import { declaresEntities, parseAttributes, scanXml } from '../program/xml-scan.ts';
+import { MAX_PARSE_DEPTH } from '../program/svg-tree.ts';
+import { TEXT_ELEMENTS } from '../program/text.ts';
 
 export interface RenderLimits {
   /** UTF-8 bytes; model programs are a few KiB, and every later step is linear in size. */
@@ -44,7 +46,7 @@ export const DEFAULT_LIMITS: Readonly<RenderLimits> = Object.freeze({
   maxBytes: 512 * 1024,
   maxSide: 8192,
   maxElements: 20_000,
-  maxDepth: 256,
+  maxDepth: MAX_PARSE_DEPTH,
   maxUseExpansion: 50_000,
   maxUseChain: 16,
   maxBlurStdDeviation: 500,
@@ -130,7 +132,7 @@ function check(svg: string, L: RenderLimits, nesting: number): void {
     if (t.kind === 'close') {
       open.pop();
       const closing = localName(t.name);
-      if (TEXT_TAGS.has(closing)) textDepth--;
+      if (TEXT_ELEMENTS.has(closing)) textDepth--;
       if (closing === 'style') inStyle = false;
       return;
     }
@@ -146,7 +148,7 @@ function check(svg: string, L: RenderLimits, nesting: number): void {
     }
     const name = localName(t.name);
     hidden.push(DRAWN_BY_REFERENCE.has(name));
-    if (TEXT_TAGS.has(name)) {
+    if (TEXT_ELEMENTS.has(name)) {
       if (++textElements > L.maxTextElements) fail('costly-text', `the document has more than ${L.maxTextElements} <text>/<tspan>/<textPath> elements; the limit is ${L.maxTextElements} (maxTextElements)`);
       if (!t.selfClosing) textDepth++;
     }
@@ -171,7 +173,6 @@ function check(svg: string, L: RenderLimits, nesting: number): void {
   checkUses(parent, ids, uses, L);
 }
 
-const TEXT_TAGS = new Set(['text', 'tspan', 'textpath']);
 const DRAWN_BY_REFERENCE = new Set(['defs', 'symbol', 'clippath', 'mask', 'pattern', 'marker']);
 
 /** A <use> at element index `at`; hiddenAt: its nearest defs-like ancestor (-1 if none). */

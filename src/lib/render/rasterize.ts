@@ -1,6 +1,7 @@
 // SVG text → RGBA pixels with any resvg build (wasm in the browser, resvg-js in Node tooling).
 // The renderer is injected so the same limits, sizing and error shapes apply everywhere.
 import { checkLimits, resolveLimits, type RenderLimits } from './limits';
+import { hasText } from '../program/text';
 
 /** RGBA, row-major, 4 bytes per pixel. Renders from rasterize() are composited on white (alpha 255). */
 export interface Pixels {
@@ -49,6 +50,8 @@ export interface RasterizeOptions {
 }
 
 export const MAX_OUTPUT_SIZE = 2048;
+/** The app's render size: SGP-GenBench scores 224-px renders; encoders resize to their own input size. */
+export const DEFAULT_RENDER_SIZE = 224;
 
 export function rasterize(Resvg: ResvgLike, svg: string, opts: RasterizeOptions): RenderResult {
   const t0 = now();
@@ -68,7 +71,7 @@ export function rasterize(Resvg: ResvgLike, svg: string, opts: RasterizeOptions)
   try {
     // Parse once fitted to width (the common landscape/square case); portrait canvases are re-parsed
     // fitted to height. `doc.width/height` report the source canvas, not the fitted output.
-    const font = /<(text|tspan|textPath)[\s>]/i.test(svg) ? opts.font : opts.noFont;
+    const font = hasText(svg) ? opts.font : opts.noFont;
     const base = { font, background: 'white', shapeRendering: 2 };
     doc = new Resvg(svg, { ...base, fitTo: { mode: 'width', value: opts.size } });
     const w = doc.width;

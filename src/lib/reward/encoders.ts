@@ -51,8 +51,3 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return dot / (Math.sqrt(na * nb) || 1);
 }
-
-/** SigLIP's pairwise probability: sigmoid(cos · exp(logit_scale) + logit_bias), as in its loss. */
-export function siglipProbability(cos: number, logitScale: number, logitBias: number): number {
-  return 1 / (1 + Math.exp(-(cos * Math.exp(logitScale) + logitBias)));
-}

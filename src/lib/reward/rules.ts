@@ -1,12 +1,14 @@
 // Rule rewards: cheap, deterministic terms computed from the program text (and, for the blank
 // check, the rendered pixels). Each term is a pure function returning a RuleResult; RULES is the
-// frozen registry the composer and the UI are built from; evaluateRules runs them all on one parse.
+// frozen registry the UI's rule table is built from; evaluateRules runs them all on one parse.
 // Sources: SGP-RL (text elements → reward 0, length term clamp(1 − len/6000)), Visual-ERM
 // (blank render → minimum reward), Visual-SDPO / GeoSVG-RL (content outside the canvas).
 
-import { boxOfPoints, canvasOf, multiply, parseLength, parseTransform, shapeBox, type Box, type Matrix, IDENTITY } from '../render/geometry.ts';
+import { boxOfPoints, canvasOf, multiply, parseLength, parseTransform, shapeBox, type Box, type Matrix, IDENTITY } from '../program/geometry.ts';
 import type { Pixels } from '../render/rasterize.ts';
-import { localName, parseSvg, type ParseResult, type ParsedSvg, type SvgNode } from '../render/svg-tree.ts';
+import { inkFraction } from '../render/canvas.ts';
+import { countTextElements, TEXT_ELEMENTS } from '../program/text.ts';
+import { localName, parseSvg, type ParseResult, type ParsedSvg, type SvgNode } from '../program/svg-tree.ts';
 
 export type RuleStatus = 'pass' | 'fail' | 'skip';
 
@@ -46,67 +48,50 @@ export const DEFAULT_RULE_CONFIG: Readonly<RuleConfig> = Object.freeze({
   canvasTolerance: 0.02,
 });
 
-type Verdict = Omit<RuleResult, 'id'>;
-const verdict = (pass: boolean, value: number, score: number, explanation: string): Verdict =>
+type Outcome = Omit<RuleResult, 'id'>;
+const outcome = (pass: boolean, value: number, score: number, explanation: string): Outcome =>
   ({ status: pass ? 'pass' : 'fail', value, score, explanation });
-const skip = (explanation: string): Verdict => ({ status: 'skip', value: NaN, score: 0, explanation });
+const skip = (explanation: string): Outcome => ({ status: 'skip', value: NaN, score: 0, explanation });
 
 /** Well-formed XML with one root element. */
-export function wellFormed(parsed: ParseResult): Verdict {
-  if (parsed.ok) return verdict(true, 1, 1, 'well-formed XML with one root element');
+export function wellFormed(parsed: ParseResult): Outcome {
+  if (parsed.ok) return outcome(true, 1, 1, 'well-formed XML with one root element');
   const { message, line, col } = parsed.problem;
-  return verdict(false, 0, 0, `not well-formed XML${line ? ` (line ${line}${col ? `, col ${col}` : ''})` : ''}: ${message}`);
+  return outcome(false, 0, 0, `not well-formed XML${line ? ` (line ${line}${col ? `, col ${col}` : ''})` : ''}: ${message}`);
 }
-
-const TEXT_TAGS = new Set(['text', 'tspan', 'textpath']);
 
 /** SGP-RL bans text elements (writing the prompt as text fools CLIP-style scores). */
-export function noText(svg: string, parsed: ParseResult): Verdict {
+export function noText(svg: string, parsed: ParseResult): Outcome {
   const count = parsed.ok
-    ? parsed.tree.elements.filter((e) => TEXT_TAGS.has(localName(e))).length
-    : (svg.match(/<(?:\w+:)?(?:text|tspan|textPath)[\s/>]/gi) ?? []).length;
+    ? parsed.tree.elements.filter((e) => TEXT_ELEMENTS.has(localName(e))).length
+    : countTextElements(svg);
   return count === 0
-    ? verdict(true, 0, 1, 'no <text>, <tspan> or <textPath> elements')
-    : verdict(false, count, 0, `${count} text element(s) (<text>/<tspan>/<textPath>); SGP-RL gives such programs reward 0`);
+    ? outcome(true, 0, 1, 'no <text>, <tspan> or <textPath> elements')
+    : outcome(false, count, 0, `${count} text element(s) (<text>/<tspan>/<textPath>); SGP-RL gives such programs reward 0`);
 }
 
-export function elementCount(parsed: ParseResult, config: RuleConfig): Verdict {
+export function elementCount(parsed: ParseResult, config: RuleConfig): Outcome {
   if (!parsed.ok) return skip('cannot count elements: the program is not well-formed XML');
   const n = parsed.tree.elements.length;
-  if (n < 2) return verdict(false, n, 0, 'only the root element: nothing is drawn');
-  if (n > config.maxElements) return verdict(false, n, 0, `${n} elements; more than ${config.maxElements} is bloated`);
-  return verdict(true, n, 1, `${n} elements (limit ${config.maxElements})`);
+  if (n < 2) return outcome(false, n, 0, 'only the root element: nothing is drawn');
+  if (n > config.maxElements) return outcome(false, n, 0, `${n} elements; more than ${config.maxElements} is bloated`);
+  return outcome(true, n, 1, `${n} elements (limit ${config.maxElements})`);
 }
 
 /** SGP-RL length term: shorter programs score higher, 0 at lengthScale characters. */
-export function programLength(svg: string, config: RuleConfig): Verdict {
+export function programLength(svg: string, config: RuleConfig): Outcome {
   const score = Math.min(1, Math.max(0, 1 - svg.length / config.lengthScale));
-  return verdict(svg.length <= config.lengthScale, svg.length, score,
+  return outcome(svg.length <= config.lengthScale, svg.length, score,
     `${svg.length} characters; length term clamp(1 − ${svg.length}/${config.lengthScale}) = ${score.toFixed(3)}`);
 }
 
-/** Fraction of pixels that are not white once composited on white (as SGP-RL renders are). */
-export function inkFraction(pixels: Pixels, whiteTolerance: number): number {
-  const { data, width, height } = pixels;
-  if (data.length !== width * height * 4) throw new Error(`pixels: expected ${width}×${height}×4 = ${width * height * 4} bytes, got ${data.length}`);
-  const threshold = 255 - whiteTolerance;
-  const premultiplied = pixels.premultiplied === true;
-  let ink = 0;
-  for (let i = 0; i < data.length; i += 4) {
-    const a = (data[i + 3] ?? 0) / 255;
-    const over = (c: number): number => (premultiplied ? c : c * a) + 255 * (1 - a);
-    if (over(data[i] ?? 0) < threshold || over(data[i + 1] ?? 0) < threshold || over(data[i + 2] ?? 0) < threshold) ink++;
-  }
-  return width * height === 0 ? 0 : ink / (width * height);
-}
-
 /** Visual-ERM: a render with (almost) nothing on it gets the minimum reward. */
-export function blankRender(pixels: Pixels | undefined, config: RuleConfig): Verdict {
+export function blankRender(pixels: Pixels | undefined, config: RuleConfig): Outcome {
   if (!pixels) return skip('no render given');
   const ink = inkFraction(pixels, config.whiteTolerance);
   return ink < config.minInkFraction
-    ? verdict(false, ink, 0, `blank render: ${(ink * 100).toFixed(2)}% of pixels are not white (needs ≥ ${(config.minInkFraction * 100).toFixed(2)}%)`)
-    : verdict(true, ink, 1, `${(ink * 100).toFixed(1)}% of pixels are drawn`);
+    ? outcome(false, ink, 0, `blank render: ${(ink * 100).toFixed(2)}% of pixels are not white (needs ≥ ${(config.minInkFraction * 100).toFixed(2)}%)`)
+    : outcome(true, ink, 1, `${(ink * 100).toFixed(1)}% of pixels are drawn`);
 }
 
 // Subtrees that are not drawn where they stand (referenced, or not graphics at all).
@@ -135,7 +120,7 @@ export function placedShapes(tree: ParsedSvg): PlacedShape[] {
 }
 
 /** Visual-SDPO / GeoSVG-RL defect: shapes drawn where the canvas cannot show them. */
-export function insideCanvas(parsed: ParseResult, config: RuleConfig): Verdict {
+export function insideCanvas(parsed: ParseResult, config: RuleConfig): Outcome {
   if (!parsed.ok) return skip('cannot place shapes: the program is not well-formed XML');
   const canvas = canvasOf(parsed.tree.root.attrs);
   if (!canvas) return skip('canvas unknown: the root has no viewBox and no numeric width/height');
@@ -150,7 +135,7 @@ export function insideCanvas(parsed: ParseResult, config: RuleConfig): Verdict {
   }
   const overflow = shapes.length - inside - outside;
   const where = `the canvas ${canvas.x0} ${canvas.y0} ${canvas.x1 - canvas.x0} ${canvas.y1 - canvas.y0}`;
-  return verdict(outside === 0, inside / shapes.length, inside / shapes.length,
+  return outcome(outside === 0, inside / shapes.length, inside / shapes.length,
     `${inside} of ${shapes.length} shapes inside ${where}; ${outside} entirely outside, ${overflow} overflowing its edge`);
 }
 
@@ -162,7 +147,7 @@ export interface RuleDef {
   id: RuleId;
   label: string;
   description: string;
-  evaluate(ctx: RuleContext): Verdict;
+  evaluate(ctx: RuleContext): Outcome;
 }
 
 const rule = (id: RuleId, label: string, description: string, evaluate: RuleDef['evaluate']): RuleDef =>

@@ -1,8 +1,6 @@
 // Public API of the SGP world (what the app, workers, scripts and tests import).
 export { randomItem, makeItem, CATEGORIES, CATEGORY_NAMES, type ItemRequest } from './generate.ts';
 export { buildMiniBench, loadBenchmark, importCompBench, benchmarkSummary, BUNDLED_BENCHMARKS, MINIBENCH_COUNTS, type Benchmark, type BenchItem, type BenchSummary } from './bench.ts';
-export { verify, type Check, type Verdict, type VerifyInput } from './verify/verify.ts';
-export type { Rgba } from './verify/colors.ts';
 export { heldOutCombos } from './heldout.ts';
 export { corrupt, CORRUPTIONS, type Corruption } from './corrupt.ts';
 export { hackProgram, HACKS, type Hack } from './hacks.ts';

@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
-import { extractProgram } from '../../../src/lib/render/extract.ts';
-import { repairSvg } from '../../../src/lib/render/repair.ts';
+import { extractProgram } from '../../../src/lib/program/extract.ts';
+import { repairSvg } from '../../../src/lib/program/repair.ts';
 import { HOSTILE_CASES } from '../../fixtures/hostile/manifest.ts';
-import { evaluateRules, inkFraction, RULES, type RuleId, type RuleResult } from '../../../src/lib/reward/rules.ts';
+import { inkFraction } from '../../../src/lib/render/canvas.ts';
+import { evaluateRules, RULES, type RuleId, type RuleResult } from '../../../src/lib/reward/rules.ts';
 import type { Pixels } from '../../../src/lib/render/rasterize.ts';
 
 const svg = (body: string, attrs = 'viewBox="0 0 100 100"'): string => `<svg xmlns="http://www.w3.org/2000/svg" ${attrs}>${body}</svg>`;

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Resvg } from '@resvg/resvg-js';
-import { repairSvg, ensureNamespaces } from '../../../src/lib/render/repair.ts';
-import { checkWellFormed } from '../../../src/lib/render/svg-tree.ts';
+import { repairSvg, ensureNamespaces } from '../../../src/lib/program/repair.ts';
+import { checkWellFormed } from '../../../src/lib/program/svg-tree.ts';
 
 const bench = (name: string): string => readFileSync(new URL(`../../fixtures/bench-svgs/${name}`, import.meta.url), 'utf8');
 

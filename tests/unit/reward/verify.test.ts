@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CATEGORY_NAMES, CORRUPTIONS, HACKS, corrupt, hackProgram, makeItem, makeRng, sceneSvg, verify, type SceneSpec, type WorldItem,
+  CATEGORY_NAMES, CORRUPTIONS, HACKS, corrupt, hackProgram, makeItem, makeRng, sceneSvg, type SceneSpec, type WorldItem,
 } from '../../../src/lib/world/index.ts';
-import { render } from './render.ts';
+import { verify } from '../../../src/lib/reward/verify/verify.ts';
+import { render } from '../world/render.ts';
 
 // A mix of every category and of held-out items (they use the same constructions).
 const items: WorldItem[] = Array.from({ length: 560 }, (_, i) =>

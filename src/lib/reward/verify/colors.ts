@@ -2,6 +2,8 @@
 // common variants other programs use, e.g. Material red #f44336 for "red"); a pixel takes the
 // nearest prototype in CIELAB, or 'other' when none is within MAX_DELTA_E. Anti-aliased edges
 // blend two colours and may land on a third name; blobs.ts erodes them away before counting.
+import type { Pixels } from '../../render/rasterize.ts';
+
 
 export const COLOR_CLASSES = Object.freeze([
   'red', 'orange', 'yellow', 'green', 'blue', 'purple', 'pink', 'brown', 'black', 'gray', 'cyan', 'magenta',
@@ -72,14 +74,8 @@ export function classify(rgb: number): number {
 const UNKNOWN = 255;
 let table: Uint8Array | undefined;
 
-export interface Rgba {
-  readonly width: number;
-  readonly height: number;
-  readonly data: Uint8Array | Uint8ClampedArray;
-}
-
 /** One class index per pixel; translucent pixels are composited on white first (as the renderer does). */
-export function labelPixels(px: Rgba): Uint8Array {
+export function labelPixels(px: Pixels): Uint8Array {
   const n = px.width * px.height;
   if (px.data.length < n * 4) throw new Error(`pixel buffer has ${px.data.length} bytes; ${px.width}×${px.height} RGBA needs ${n * 4}`);
   const out = new Uint8Array(n);

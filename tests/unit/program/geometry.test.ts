@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boxOfPoints, canvasOf, parseLength, parseTransform, pathPoints, shapeBox } from '../../../src/lib/render/geometry.ts';
-import { checkWellFormed, parseSvg } from '../../../src/lib/render/svg-tree.ts';
+import { boxOfPoints, canvasOf, parseLength, parseTransform, pathPoints, shapeBox } from '../../../src/lib/program/geometry.ts';
+import { checkWellFormed, parseSvg } from '../../../src/lib/program/svg-tree.ts';
 
 const close = (a: number, b: number, tol = 1e-9): void => assert.ok(Math.abs(a - b) <= tol, `${a} ≠ ${b}`);
 

@@ -4,7 +4,6 @@
 // abuses, and SVG programs never need one (a plain `<!DOCTYPE svg PUBLIC …>` line is allowed).
 
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { DEFAULT_LIMITS } from './limits.ts';
 import { declaresEntities, scanXml } from './xml-scan.ts';
 
 export interface SvgNode {
@@ -53,6 +52,9 @@ export function checkWellFormed(svg: string): XmlProblem | null {
   return null;
 }
 
+/** Element nesting the parser accepts; the render limits' maxDepth reads it (the parser's own default is 100). */
+export const MAX_PARSE_DEPTH = 256;
+
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -62,8 +64,7 @@ const parser = new XMLParser({
   trimValues: false,
   processEntities: true,
   htmlEntities: false,
-  // Deeper documents are refused by the render limits too; the parser's own default is 100.
-  maxNestedTags: DEFAULT_LIMITS.maxDepth,
+  maxNestedTags: MAX_PARSE_DEPTH,
 });
 
 type Ordered = Record<string, unknown>;

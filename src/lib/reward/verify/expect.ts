@@ -1,8 +1,8 @@
 // What a kind should look like to the verifier: the aspect ratio of its main-colour region
 // (computed from its parts, not its design grid: an umbrella's canopy is twice as wide as tall
 // even though the whole umbrella is square) and the detail colours that identify it.
-import type { Kind } from '../kinds.ts';
-import type { Part } from '../parts.ts';
+import type { Kind } from '../../world/kinds.ts';
+import type { Part } from '../../world/parts.ts';
 
 type Box = [number, number, number, number]; // x0, y0, x1, y1
 

@@ -3,7 +3,7 @@
 // and where two shapes of one colour abut (which would cut an object in two). So a colour mask
 // gets its 1-px gaps bridged and is then thinned (a pixel survives if ≥ 3 of its 4 neighbours
 // do) before labelling; 2-px parts of small objects survive.
-import type { ShapeClass } from '../kinds.ts';
+import type { ShapeClass } from '../../world/kinds.ts';
 
 export interface Blob {
   /** Pixels, holes filled. */

@@ -2,10 +2,12 @@
 // by pixel mass, counts by connected regions of a colour, relations by centroids, primitive
 // shapes by region geometry, iconic objects by proportions and identifying detail colours.
 // Works at 96–256 px; the render must be composited on white.
-import { getKind } from '../kinds.ts';
-import type { Relation, SceneSpec } from '../spec.ts';
+import { getKind } from '../../world/kinds.ts';
+import type { Relation, SceneSpec } from '../../world/spec.ts';
 import { blobH, blobW, blobsOf, shapeOf, type Blob } from './blobs.ts';
-import { COLOR_CLASSES, OTHER, labelPixels, type ColorClass, type Rgba } from './colors.ts';
+import { COLOR_CLASSES, OTHER, labelPixels, type ColorClass } from './colors.ts';
+import type { Pixels } from '../../render/rasterize.ts';
+import { hasText } from '../../program/text.ts';
 import { identifyingDetails, mainGeometry } from './expect.ts';
 
 export interface Check {
@@ -14,7 +16,7 @@ export interface Check {
   readonly weight: number;
   readonly detail: string;
 }
-export interface Verdict {
+export interface SceneVerdict {
   readonly checks: readonly Check[];
   /** 1 when every check passes; otherwise < 0.5, by the weighted share of passed checks. */
   readonly score: number;
@@ -46,7 +48,7 @@ interface GroupFound {
   readonly box: [number, number, number, number];
 }
 
-function findGroup(labels: Uint8Array, px: Rgba, color: string): GroupFound | undefined {
+function findGroup(labels: Uint8Array, px: Pixels, color: string): GroupFound | undefined {
   const n = px.width * px.height;
   const all = blobsOf(labels, px.width, px.height, cls(color as ColorClass));
   const biggest = all.find((b) => b.area <= MAX_OBJECT * n)?.area ?? 0;
@@ -61,7 +63,7 @@ function findGroup(labels: Uint8Array, px: Rgba, color: string): GroupFound | un
 }
 
 /** Pixels of class c in a box grown by `grow` of its size on every side. */
-function massNear(labels: Uint8Array, px: Rgba, b: Blob, c: number, grow: number): number {
+function massNear(labels: Uint8Array, px: Pixels, b: Blob, c: number, grow: number): number {
   const gx = Math.round(blobW(b) * grow);
   const gy = Math.round(blobH(b) * grow);
   let m = 0;
@@ -72,7 +74,7 @@ function massNear(labels: Uint8Array, px: Rgba, b: Blob, c: number, grow: number
 }
 
 /** a REL b, for groups found in the render; `extentA/B` turn a main-colour region's size into the whole object's. */
-function relationHolds(rel: Relation, a: GroupFound, b: GroupFound, px: Rgba, extentA: number, extentB: number): boolean {
+function relationHolds(rel: Relation, a: GroupFound, b: GroupFound, px: Pixels, extentA: number, extentB: number): boolean {
   const mx = REL_MARGIN * px.width;
   const my = REL_MARGIN * px.height;
   const side = (g: GroupFound): number => Math.max(g.box[2] - g.box[0], g.box[3] - g.box[1]);
@@ -92,14 +94,14 @@ function relationHolds(rel: Relation, a: GroupFound, b: GroupFound, px: Rgba, ex
 }
 
 export interface VerifyInput {
-  readonly pixels: Rgba;
+  readonly pixels: Pixels;
   /** The program text, when known: programs that draw text are refused outright (text fools encoders). */
   readonly svg?: string;
 }
 
-export function verify(spec: SceneSpec, input: Rgba | VerifyInput): Verdict {
+export function verify(spec: SceneSpec, input: Pixels | VerifyInput): SceneVerdict {
   const { pixels: px, svg } = 'pixels' in input ? input : { pixels: input, svg: undefined };
-  if (svg !== undefined && /<(text|tspan|textPath)[\s>/]/i.test(svg)) {
+  if (svg !== undefined && hasText(svg)) {
     return { checks: [{ name: 'no-text', pass: false, weight: 1, detail: 'the program draws text' }], score: 0 };
   }
   const labels = labelPixels(px);

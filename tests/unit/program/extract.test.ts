@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { extractProgram } from '../../../src/lib/render/extract.ts';
-import { checkWellFormed } from '../../../src/lib/render/svg-tree.ts';
+import { extractProgram } from '../../../src/lib/program/extract.ts';
+import { checkWellFormed } from '../../../src/lib/program/svg-tree.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/model-output/${name}`, import.meta.url), 'utf8');
 
