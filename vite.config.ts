@@ -1,15 +1,58 @@
-import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // Cross-origin isolation: WASM threads (onnxruntime-web) need SharedArrayBuffer, and Pyodide's
-// interrupt buffer needs it too. Both dev and preview must send these headers.
+// interrupt buffer needs it too. Both dev and preview must send these headers; a plain static host
+// gets them from coi-serviceworker (below).
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/**
+ * Ships coi-serviceworker from node_modules (never a CDN: the CSP allows only this origin's
+ * scripts) as `coi-serviceworker.js` beside index.html, so its scope is the whole site. One file is
+ * both the page script that registers it and the service worker that adds COOP/COEP to every
+ * response. Under dev and preview the headers above already isolate the page, so it does nothing.
+ */
+function coiServiceWorker(): Plugin {
+  const fileName = 'coi-serviceworker.js';
+  const source = () => readFileSync(createRequire(import.meta.url).resolve('coi-serviceworker/coi-serviceworker.min.js'), 'utf8');
+  return {
+    name: 'coi-serviceworker',
+    configureServer(server) {
+      server.middlewares.use(`/${fileName}`, (_req, res) => {
+        res.setHeader('Content-Type', 'text/javascript');
+        res.end(source());
+      });
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName, source: source() });
+    },
+  };
+}
+
+/**
+ * The dev server injects each module's CSS as a <style> element (that is how it hot-reloads styles),
+ * which `style-src 'self'` refuses. Widen style-src for `vite` only; the built site keeps the
+ * policy exactly as written in the HTML, where Svelte's CSS is one external stylesheet.
+ */
+function devInlineStyles(): Plugin {
+  return {
+    name: 'csp-dev-inline-styles',
+    apply: 'serve',
+    transformIndexHtml(html, ctx) {
+      const widened = html.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+      if (widened === html) throw new Error(`${ctx.path}: its Content-Security-Policy has no "style-src 'self'" to widen for the dev server`);
+      return widened;
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), coiServiceWorker(), devInlineStyles()],
   base: './',
   server: { headers: isolation },
   preview: { headers: isolation },

@@ -2,7 +2,8 @@
 // page hooks, shared by browser tests, CLI commands and benchmarks.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
+import { preview } from 'vite';
+import { servePlainStatic } from './static-server';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -22,29 +23,35 @@ export function chromiumPath(): string {
 
 export interface Session {
   browser: Browser;
-  server: PreviewServer;
   baseUrl: string;
   /** Requests the pages tried to make to anything but the local server (all refused): must stay empty. */
   offsiteRequests: string[];
-  newPage(path?: string): Promise<Page>;
+  /** Opens `path` in a fresh context (no service worker, storage or cache shared); `prepare` runs before it loads. */
+  newPage(path?: string, prepare?: (page: Page) => Promise<void>): Promise<Page>;
   close(): Promise<void>;
 }
 
-/** Serves dist/ (built by `vite build`) with the app's COOP/COEP headers and launches Chromium. */
-export async function openSession(): Promise<Session> {
+export interface SessionOptions {
+  /**
+   * 'preview' (default): `vite preview`, which sends the app's COOP/COEP headers.
+   * 'plain': a static server that sends no special headers, like most static hosts; the page is
+   * isolated only once coi-serviceworker has reloaded it (see `waitForIsolation`).
+   */
+  server?: 'preview' | 'plain';
+}
+
+/** Serves dist/ (built by `vite build`) and launches Chromium. */
+export async function openSession({ server: kind = 'preview' }: SessionOptions = {}): Promise<Session> {
   if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run `npx vite build` first (npm test does)');
-  const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
-  const baseUrl = server.resolvedUrls?.local[0];
-  if (!baseUrl) throw new Error('vite preview did not report a local URL');
+  const { baseUrl, close } = kind === 'plain' ? await servePlainStatic('dist') : await servePreview();
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
   const offsiteRequests: string[] = [];
   const origin = new URL(baseUrl).origin;
   return {
     browser,
-    server,
     baseUrl,
     offsiteRequests,
-    async newPage(path = '') {
+    async newPage(path = '', prepare) {
       const context = await browser.newContext();
       // Intercept, record and refuse anything not served by the local server: the app must work
       // offline, and hostile programs must not be able to phone home.
@@ -58,14 +65,27 @@ export async function openSession(): Promise<Session> {
       const page = await context.newPage();
       page.on('close', () => context.close().catch(() => undefined)); // already gone with the browser
       page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+      await prepare?.(page);
       await page.goto(new URL(path, baseUrl).href);
       return page;
     },
     async close() {
       await browser.close();
-      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      await close();
     },
   };
+}
+
+async function servePreview(): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const server = await preview({ logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  const baseUrl = server.resolvedUrls?.local[0];
+  if (!baseUrl) throw new Error('vite preview did not report a local URL');
+  return { baseUrl, close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())) };
+}
+
+/** Waits until the page is cross-origin isolated, across the reload coi-serviceworker makes on a first visit. */
+export async function waitForIsolation(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(() => globalThis.crossOriginIsolated, null, { timeout });
 }
 
 /** Opens headless.html and waits until its `window.sgp` hooks are ready. */
