@@ -12,24 +12,17 @@ const isolation = {
 };
 
 /**
- * Ships coi-serviceworker from node_modules (never a CDN: the CSP allows only this origin's
- * scripts) as `coi-serviceworker.js` beside index.html, so its scope is the whole site. One file is
- * both the page script that registers it and the service worker that adds COOP/COEP to every
- * response. Under dev and preview the headers above already isolate the page, so it does nothing.
+ * Ships coi-serviceworker from node_modules as `coi-serviceworker.js` beside index.html, so its scope
+ * is the whole site; src/isolation.ts registers it where the host sends no COOP/COEP. From this
+ * origin, never a CDN: the CSP allows only this site's scripts and workers.
  */
 function coiServiceWorker(): Plugin {
-  const fileName = 'coi-serviceworker.js';
-  const source = () => readFileSync(createRequire(import.meta.url).resolve('coi-serviceworker/coi-serviceworker.min.js'), 'utf8');
   return {
     name: 'coi-serviceworker',
-    configureServer(server) {
-      server.middlewares.use(`/${fileName}`, (_req, res) => {
-        res.setHeader('Content-Type', 'text/javascript');
-        res.end(source());
-      });
-    },
+    apply: 'build',
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName, source: source() });
+      const source = readFileSync(createRequire(import.meta.url).resolve('coi-serviceworker/coi-serviceworker.min.js'), 'utf8');
+      this.emitFile({ type: 'asset', fileName: 'coi-serviceworker.js', source });
     },
   };
 }
