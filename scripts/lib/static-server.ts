@@ -20,7 +20,8 @@ const TYPES: Record<string, string> = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
-export async function servePlainStatic(dir: string): Promise<{ baseUrl: string; close(): Promise<void> }> {
+/** `headers` adds response headers per path: e.g. a test of what a host that can send them should send. */
+export async function servePlainStatic(dir: string, headers: (path: string) => Record<string, string> = () => ({})): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const root = resolve(dir);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -30,7 +31,7 @@ export async function servePlainStatic(dir: string): Promise<{ baseUrl: string; 
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${path.slice(0, 100)}`);
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size.size });
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size.size, ...headers(path) });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
