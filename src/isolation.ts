@@ -13,7 +13,7 @@ async function isolate(): Promise<void> {
     storage?.removeItem(RELOADED);
     return;
   }
-  if (!import.meta.env.PROD) return; // the dev server isolates with headers; keep workers out of its way
+  if (!import.meta.env.PROD) return; // the dev server isolates with headers; no service worker in its way
   const why = !isSecureContext
     ? 'the page is not a secure context (https or localhost)'
     : !('serviceWorker' in navigator)

@@ -1,6 +1,7 @@
 // dist/ on a static host that sends no special headers: coi-serviceworker makes it cross-origin
 // isolated (one reload on the first visit), the CSP meta tag is in force, and a full use of the
-// Playground and of headless.html's render and ONNX hooks raises no CSP violation.
+// Playground and of headless.html's render and ONNX hooks raises no CSP violation. Also: the same
+// policy sent as a header is enough for the workers, and the dev server still works under it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -59,6 +60,7 @@ function assertClean(watch: Watch): void {
   assert.deepEqual(watch.violations, [], 'securitypolicyviolation events');
   assert.deepEqual(watch.consoleCsp, [], 'CSP messages in the console');
   assert.deepEqual(watch.errors, [], 'page errors');
+  assert.deepEqual(session.offsiteRequests, [], 'requests to anything but this site');
 }
 
 test('the static server sends no isolation or CSP headers (the case this file is about)', async () => {
