@@ -85,13 +85,16 @@ async function servePreview(): Promise<{ baseUrl: string; close(): Promise<void>
 
 /** Waits until the page is cross-origin isolated, across the reload coi-serviceworker makes on a first visit. */
 export async function waitForIsolation(page: Page, timeout = 30_000): Promise<void> {
-  await page.waitForFunction(() => globalThis.crossOriginIsolated, null, { timeout });
+  await page.waitForFunction(() => globalThis.crossOriginIsolated, null, { timeout }).catch((err: Error) => {
+    throw new Error(`${page.url()} is not cross-origin isolated after ${timeout} ms: neither COOP/COEP headers nor coi-serviceworker took effect (${err.message.split('\n')[0]})`);
+  });
 }
 
 /** Opens headless.html and waits until its `window.sgp` hooks are ready. */
 export async function openHeadless(session: Session, params: Record<string, string | number> = {}): Promise<Page> {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
   const page = await session.newPage(`headless.html${query ? `?${query}` : ''}`);
+  await waitForIsolation(page); // on a plain static server, `ready` could otherwise come from the page about to reload
   await page.waitForFunction(() => (window as unknown as { sgp?: { ready: boolean } }).sgp?.ready === true, null, { timeout: 60_000 });
   return page;
 }
