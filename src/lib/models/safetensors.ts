@@ -32,10 +32,8 @@ function readEntry(name: string, e: unknown): Entry {
     return fail(`${t} is ${quote(String(dtype))}; only ${Object.keys(DTYPE_BYTES).join(', ')} LoRA weights are supported`);
   }
   if (!Array.isArray(shape) || !shape.every(isUint)) return fail(`${t}: shape must be a list of non-negative integers`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isUint) || offsets[0] > offsets[1]) {
-    return fail(`${t}: data_offsets must be [start, end] with 0 ≤ start ≤ end`);
-  }
-  const [start, end] = offsets as [number, number];
+  const [start, end] = Array.isArray(offsets) && offsets.length === 2 ? (offsets as unknown[]) : [];
+  if (!isUint(start) || !isUint(end) || start > end) return fail(`${t}: data_offsets must be [start, end] with 0 ≤ start ≤ end`);
   const elements = shape.reduce((a: number, b: number) => a * b, 1);
   const bytes = elements * (DTYPE_BYTES[dtype] as number);
   if (bytes !== end - start) {
