@@ -82,7 +82,7 @@ const label = (i: number, raw: unknown): string => {
   return typeof id === 'string' && id !== '' ? `item ${i} (id ${describe(id)})` : `item ${i}`;
 };
 
-function checkItems<T extends BenchItem>(list: readonly unknown[], check: (f: Fields) => T): T[] {
+function checkItems(list: readonly unknown[], check: (f: Fields) => BenchItem): BenchItem[] {
   if (list.length === 0) fail('has no items');
   if (list.length > IMPORT_LIMITS.items) fail(`has ${list.length} items; at most ${IMPORT_LIMITS.items}`);
   const seen = new Map<string, number>();
@@ -99,6 +99,8 @@ function checkItems<T extends BenchItem>(list: readonly unknown[], check: (f: Fi
 }
 
 const L = IMPORT_LIMITS;
+/** A file name stands in for a missing name; it must pass the same check when the benchmark is stored and reloaded. */
+const fallbackName = (name: string): string => name.slice(0, L.nameChars) || 'benchmark';
 
 function checkWorldItem(f: Fields): BenchItem {
   return {
@@ -123,7 +125,7 @@ export function loadBenchmark(json: unknown, name = 'benchmark'): Benchmark {
   if (!isObj(json) || !Array.isArray(json.items)) return fail(`expected {name, version, items: [...]} or an SGP-CompBench array, got ${describe(json)}`);
   const top = new Fields(json, 'benchmark');
   return {
-    name: top.has('name') ? top.string('name', L.nameChars) : name.slice(0, L.nameChars),
+    name: top.has('name') ? top.string('name', L.nameChars) : fallbackName(name),
     version: top.has('version') ? top.int('version', 0, Number.MAX_SAFE_INTEGER) : 1,
     ...(top.has('description') ? { description: top.string('description', L.descriptionChars) } : {}),
     items: checkItems(json.items, checkWorldItem),
@@ -145,7 +147,7 @@ function checkCompBenchItem(f: Fields): BenchItem {
 }
 
 export function importCompBench(json: readonly unknown[], name = 'SGP-CompBench'): Benchmark {
-  return { name: name.slice(0, L.nameChars), version: 1, items: checkItems(json, checkCompBenchItem) };
+  return { name: fallbackName(name), version: 1, items: checkItems(json, checkCompBenchItem) };
 }
 
 export interface BenchSummary {

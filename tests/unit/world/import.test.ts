@@ -29,6 +29,9 @@ test('a world item passes, and a stored benchmark loads again exactly as it was 
   assert.deepEqual(loadBenchmark(clone(bench)), bench);
   const comp = loadBenchmark(JSON.parse(readFileSync('tests/fixtures/compbench/sample.json', 'utf8')), 'cb');
   assert.deepEqual(loadBenchmark(clone(comp)), comp, 'an imported CompBench file reloads with its source fields');
+  const unnamed = parseBenchmarkFile(JSON.stringify([{ id: 'a', prompt: 'p', major_type: 'binding', minor_type: 'color' }]), '.json');
+  assert.equal(unnamed.name, 'benchmark');
+  assert.deepEqual(loadBenchmark(clone(unnamed)), unnamed, 'a file named ".json" reloads too');
 });
 
 test('specs are checked field by field against the world vocabularies, naming item, id, field and the choices', () => {
