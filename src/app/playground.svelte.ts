@@ -35,6 +35,8 @@ export class PlaygroundState {
   rules: RuleResult[] = $state([]);
   /** The world verifier's judgement of the render against the current prompt's spec. */
   verdict: SceneVerdict | null = $state(null);
+  /** Set when the draft cannot be kept in localStorage and lives in memory only. */
+  storageNote: string | null = $state(null);
 
   private timer: ReturnType<typeof setTimeout> | undefined;
   private generation = 0;
@@ -43,18 +45,26 @@ export class PlaygroundState {
     private readonly size: () => number,
     private readonly spec: () => SceneSpec,
   ) {
-    this.text = localStorage.getItem(DRAFT_KEY) ?? EXAMPLE;
+    this.text = this.draft(() => localStorage.getItem(DRAFT_KEY)) ?? EXAMPLE;
     this.schedule(0);
   }
 
   setText(text: string): void {
     this.text = text;
-    try {
-      localStorage.setItem(DRAFT_KEY, text);
-    } catch {
-      // Storage full or disabled: editing still works, the draft just won't survive a reload.
-    }
+    if (this.storageNote === null) this.draft(() => localStorage.setItem(DRAFT_KEY, text));
     this.schedule(DEBOUNCE_MS);
+  }
+
+  /** Some privacy modes and sandboxed frames throw on any localStorage access, and a full store
+   *  throws on writes: editing goes on from memory, and the note says the draft won't survive a reload. */
+  private draft<T>(access: () => T): T | undefined {
+    try {
+      return access();
+    } catch (err) {
+      const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      this.storageNote = `The draft is kept in memory only and will not survive a reload (localStorage: ${why.slice(0, 120)}).`;
+      return undefined;
+    }
   }
 
   rerender(): void {

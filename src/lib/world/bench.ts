@@ -2,6 +2,7 @@
 // benchmark loading: our JSON format, or an SGP-CompBench prompt file (prompts only, no reference).
 import { CATEGORIES, CATEGORY_NAMES, makeItem } from './generate.ts';
 import { SPLITS, type SceneSpec, type Split } from './spec.ts';
+import { BenchmarkError, Fields, IMPORT_LIMITS, checkSpec, describe, isObj } from './validate.ts';
 
 export interface BenchItem {
   readonly id: string;
@@ -53,62 +54,100 @@ export function buildMiniBench(counts: Readonly<Record<Split, number>> = MINIBEN
 }
 
 const fail = (msg: string): never => {
-  throw new Error(`benchmark: ${msg}`);
+  throw new BenchmarkError(`benchmark: ${msg}`);
 };
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-const str = (o: Record<string, unknown>, key: string, where: string): string =>
-  typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : fail(`${where}: '${key}' must be a non-empty string, got ${JSON.stringify(o[key])}`);
 
-function checkSpec(spec: unknown, where: string): SceneSpec {
-  if (!isObj(spec) || !Array.isArray(spec.groups) || !Array.isArray(spec.relations) || !Array.isArray(spec.objects) || typeof spec.background !== 'string') {
-    return fail(`${where}: 'spec' must be {background, groups[], relations[], objects[]}`);
+/** Refuses a file by its size before it is read into memory. */
+export function checkFileSize(bytes: number, fileName: string): void {
+  if (bytes > IMPORT_LIMITS.bytes) {
+    fail(`${describe(fileName)} is ${(bytes / 2 ** 20).toFixed(1)} MiB; at most ${IMPORT_LIMITS.bytes / 2 ** 20} MiB`);
   }
-  return spec as unknown as SceneSpec;
 }
 
-/**
- * Parses a benchmark file: our format ({name, version, items: [...]}) or an SGP-CompBench prompt
- * array ([{id, prompt, gen_type, major_type, minor_type, metadata}, ...]).
- */
-export function loadBenchmark(json: unknown, name = 'benchmark'): Benchmark {
-  if (Array.isArray(json)) return importCompBench(json, name);
-  if (!isObj(json) || !Array.isArray(json.items)) return fail(`expected {name, version, items: [...]} or an SGP-CompBench array, got ${typeof json}`);
-  const items = json.items.map((raw, i): BenchItem => {
-    const where = `item ${i}`;
-    if (!isObj(raw)) return fail(`${where} is not an object`);
-    const prompts = Array.isArray(raw.prompts) ? raw.prompts.filter((p): p is string => typeof p === 'string') : undefined;
-    return {
-      id: str(raw, 'id', where), split: str(raw, 'split', where), category: str(raw, 'category', where), prompt: str(raw, 'prompt', where),
-      ...(prompts ? { prompts } : {}),
-      ...(typeof raw.svg === 'string' ? { svg: raw.svg } : {}),
-      ...(raw.spec !== undefined ? { spec: checkSpec(raw.spec, where) } : {}),
-    };
+/** A benchmark file's text → Benchmark: size cap, JSON, then the same checks as `loadBenchmark`. */
+export function parseBenchmarkFile(text: string, fileName: string): Benchmark {
+  checkFileSize(text.length, fileName);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    // V8's message quotes the text around the error: keep it short.
+    return fail(`${describe(fileName)} is not JSON (${(err as Error).message.slice(0, 120)})`);
+  }
+  return loadBenchmark(json, fileName.replace(/\.json$/i, ''));
+}
+
+const label = (i: number, raw: unknown): string => {
+  const id = isObj(raw) ? raw.id : undefined;
+  return typeof id === 'string' && id !== '' ? `item ${i} (id ${describe(id)})` : `item ${i}`;
+};
+
+function checkItems(list: readonly unknown[], check: (f: Fields) => BenchItem): BenchItem[] {
+  if (list.length === 0) fail('has no items');
+  if (list.length > IMPORT_LIMITS.items) fail(`has ${list.length} items; at most ${IMPORT_LIMITS.items}`);
+  const seen = new Map<string, number>();
+  return list.map((raw, i) => {
+    const where = label(i, raw);
+    if (!isObj(raw)) return fail(`${where} must be an object, got ${describe(raw)}`);
+    const item = check(new Fields(raw, `benchmark: ${where}`));
+    // Refused here, not on reload: a stored benchmark must load again as it was accepted.
+    const first = seen.get(item.id);
+    if (first !== undefined) fail(`${where}: id repeats item ${first}'s; ids must be unique`);
+    seen.set(item.id, i);
+    return item;
   });
-  const ids = new Set(items.map((it) => it.id));
-  if (ids.size !== items.length) fail(`item ids must be unique (${items.length - ids.size} duplicates)`);
+}
+
+const L = IMPORT_LIMITS;
+/** A file name stands in for a missing name; it must pass the same check when the benchmark is stored and reloaded. */
+const fallbackName = (name: string): string => name.slice(0, L.nameChars) || 'benchmark';
+
+function checkWorldItem(f: Fields): BenchItem {
   return {
-    name: typeof json.name === 'string' ? json.name : name,
-    version: typeof json.version === 'number' ? json.version : 1,
-    ...(typeof json.description === 'string' ? { description: json.description } : {}),
-    items,
+    id: f.string('id', L.idChars),
+    split: f.choice('split', SPLITS),
+    category: f.string('category', L.nameChars),
+    prompt: f.string('prompt', L.promptChars),
+    ...(f.has('prompts') ? { prompts: f.strings('prompts', L.prompts, L.promptChars) } : {}),
+    ...(f.has('svg') ? { svg: f.string('svg', L.svgChars) } : {}),
+    ...(f.has('spec') ? { spec: checkSpec(f) } : {}),
+    ...(f.has('source') ? { source: f.record('source').rest([], L.sourceChars) } : {}),
   };
 }
 
-/** SGP-CompBench minor types → our category names ("binding-color", "relation-2d", …). */
+/**
+ * Parses a benchmark: our format ({name, version, items: [...]}) or an SGP-CompBench prompt
+ * array ([{id, prompt, gen_type, major_type, minor_type, metadata}, ...]). Every field is checked
+ * against the world's vocabularies; the first problem is thrown as a BenchmarkError.
+ */
+export function loadBenchmark(json: unknown, name = 'benchmark'): Benchmark {
+  if (Array.isArray(json)) return importCompBench(json, name);
+  if (!isObj(json) || !Array.isArray(json.items)) return fail(`expected {name, version, items: [...]} or an SGP-CompBench array, got ${describe(json)}`);
+  const top = new Fields(json, 'benchmark');
+  return {
+    name: top.has('name') ? top.string('name', L.nameChars) : fallbackName(name),
+    version: top.has('version') ? top.int('version', 0, Number.MAX_SAFE_INTEGER) : 1,
+    ...(top.has('description') ? { description: top.string('description', L.descriptionChars) } : {}),
+    items: checkItems(json.items, checkWorldItem),
+  };
+}
+
+/** SGP-CompBench major types, and minor types → our category names ("binding-color", "relation-2d", …). */
+const MAJOR = Object.freeze(['binding', 'relation', 'numeracy'] as const);
 const MINOR: Readonly<Record<string, string>> = Object.freeze({ '2d_spatial': '2d', '3d_spatial': '3d' });
 
+function checkCompBenchItem(f: Fields): BenchItem {
+  const id = f.string('id', L.idChars);
+  const prompt = f.string('prompt', L.promptChars);
+  const major = f.choice('major_type', MAJOR);
+  const minor = f.string('minor_type', 40);
+  if (!/^[A-Za-z0-9_]+$/.test(minor)) f.fail('minor_type', `${describe(minor)} must be letters, digits and underscores (e.g. color, 2d_spatial)`);
+  const category = major === 'numeracy' ? 'numeracy' : `${major}-${(MINOR[minor] ?? minor).replace(/_/g, '-')}`;
+  return { id, split: 'compositional', category, prompt, source: { major_type: major, minor_type: minor, ...f.rest(['id', 'prompt', 'major_type', 'minor_type'], L.sourceChars) } };
+}
+
 export function importCompBench(json: readonly unknown[], name = 'SGP-CompBench'): Benchmark {
-  const items = json.map((raw, i): BenchItem => {
-    const where = `CompBench item ${i}`;
-    if (!isObj(raw)) return fail(`${where} is not an object`);
-    const major = str(raw, 'major_type', where);
-    const minor = str(raw, 'minor_type', where);
-    if (!['binding', 'relation', 'numeracy'].includes(major)) fail(`${where}: major_type '${major}' is not one of binding, relation, numeracy`);
-    const { id, prompt, major_type, minor_type, ...rest } = raw;
-    const category = major === 'numeracy' ? 'numeracy' : `${major}-${(MINOR[minor] ?? minor).replace(/_/g, '-')}`;
-    return { id: str(raw, 'id', where), split: 'compositional', category, prompt: str(raw, 'prompt', where), source: { major_type, minor_type, ...rest } };
-  });
-  return { name, version: 1, items };
+  return { name: fallbackName(name), version: 1, items: checkItems(json, checkCompBenchItem) };
 }
 
 export interface BenchSummary {
