@@ -39,9 +39,11 @@ export function createSvgPool(opts: SvgPoolOptions): SvgPool {
 export async function renderSvg(pool: SvgPool, svg: string, call: RenderCall = {}): Promise<RenderResult> {
   const t0 = performance.now();
   try {
-    return await pool.run(async (api, worker) => {
+    return await pool.run(async (api, scope) => {
       const result = await api.render(svg, call.size ?? DEFAULT_RENDER_SIZE, call.limits);
-      if (!result.ok && result.fatal) worker.recycle();
+      // resvg trapped: its wasm memory is suspect. This render reports the crash itself; jobs
+      // queued behind it on the same worker are retried on a fresh one.
+      if (!result.ok && result.fatal) scope.retire(result.error.message);
       return result;
     }, call.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS);
   } catch (err) {
