@@ -1,6 +1,8 @@
 // Headless entry: exposes the app's real pipeline code on `window.sgp` for the CLI, `npm run bench`
 // and browser tests (driven by scripts/lib/browser.ts). No UI; nothing here is used by index.html.
-import { createSvgPool, renderSvg, type RenderCall } from './lib/workers/svg-client';
+import { createSvgPool, renderSvg, svgWorkerOptions, type RenderCall } from './lib/workers/svg-client';
+import { WorkerPool } from './lib/workers/pool';
+import type { SvgWorkerApi } from '../workers/svg.worker';
 import { encodePng, pixelAt, inkFraction } from './lib/render/canvas';
 import { DEFAULT_RENDER_SIZE } from './lib/render/rasterize';
 import { BUNDLED_BENCHMARKS, loadBenchmark } from './lib/world';
@@ -90,6 +92,29 @@ const sgp = {
     return { n: items.length, perfect: items.length - failures.length, failures };
   },
   respawns: () => pool.respawns,
+  /**
+   * Makes a one-worker pool whose start-up fails (e.g. its font URL 404s) and keeps rendering on it
+   * until it has started `starts` workers: when each start happened, how many calls were made, and
+   * the distinct errors they got.
+   */
+  async failingStarts(fontUrl: string, starts: number): Promise<{ calls: number; startedAt: number[]; errors: string[] }> {
+    const startedAt: number[] = [];
+    const broken = new WorkerPool<SvgWorkerApi>(1, {
+      ...svgWorkerOptions(new URL(fontUrl, document.baseURI).href),
+      onEvent: (e) => void (e.type === 'starting' && startedAt.push(performance.now())),
+    });
+    const errors = new Set<string>();
+    let calls = 0;
+    const t0 = performance.now();
+    while (startedAt.length < starts && performance.now() - t0 < 30_000) {
+      const r = await renderSvg(broken, '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>');
+      calls += 1;
+      if (!r.ok) errors.add(`${r.error.code}: ${r.error.message.replace(/\d+ ms$/, 'N ms').replace(/\d+ time/, 'N time')}`);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a busy caller, not a frozen page
+    }
+    broken.dispose();
+    return { calls, startedAt: startedAt.map((t) => t - startedAt[0]!), errors: [...errors] };
+  },
   /** Makes one worker end silently, as a crashed worker would. */
   async killWorker(): Promise<void> {
     await pool.run(async (api) => void api.exit(), 1000);

@@ -51,7 +51,6 @@ export class MlClient {
   private readonly timeoutMs: number;
   private queue: Promise<unknown> = Promise.resolve();
   private faults: MlFaults = {};
-  private disposed = false;
   private current: MlStatus = { worker: 'idle', models: {}, notices: [], respawns: 0, generation: 0 };
 
   constructor(opts: MlClientOptions = {}) {
@@ -83,7 +82,6 @@ export class MlClient {
 
   /** Queues `fn` behind earlier calls; its deadline starts when it starts. */
   call<R>(fn: (api: Comlink.Remote<MlWorkerApi>) => Promise<R>, timeoutMs = this.timeoutMs): Promise<R> {
-    if (this.disposed) return Promise.reject(new Error('the ml client was disposed'));
     const next = this.queue.then(() =>
       this.worker.call(async (api, scope) => {
         try {
@@ -137,7 +135,6 @@ export class MlClient {
   }
 
   dispose(): void {
-    this.disposed = true;
     this.worker.dispose();
   }
 

@@ -31,6 +31,10 @@ export class WorkerPool<API> {
     return this.workers.reduce((n, w) => n + w.respawns, 0);
   }
 
+  get starts(): number {
+    return this.workers.reduce((n, w) => n + w.starts, 0);
+  }
+
   /** Runs `fn` on the least busy worker (waiting while all are full) with a per-job deadline. */
   async run<R>(fn: (api: Comlink.Remote<API>, scope: CallScope) => Promise<R>, timeoutMs: number): Promise<R> {
     for (let attempt = 0; ; attempt++) {

@@ -77,10 +77,13 @@ export class SupervisedWorker<API> {
   private live: Live<API> | null = null;
   /** How many workers were terminated because of a failure (timeout, crash, failed start, restart). */
   respawns = 0;
+  /** How many workers were spawned, first included. */
+  starts = 0;
   /** Failed starts in a row; reset by a successful start. */
   private startFailures = 0;
   private nextStartAt = 0;
   private lastStartError = '';
+  private disposed = false;
   private readonly now: () => number;
 
   constructor(private readonly opts: SupervisorOptions<API>) {
@@ -94,6 +97,7 @@ export class SupervisedWorker<API> {
 
   /** Calls `fn` on the worker's API within `timeoutMs` (measured from when the worker is ready). */
   async call<R>(fn: (api: Comlink.Remote<API>, scope: CallScope) => Promise<R>, timeoutMs: number): Promise<R> {
+    if (this.disposed) throw new Error(`${this.opts.name} worker was disposed`);
     const live = this.ensure();
     await live.ready;
     if (this.live !== live) throw this.recycledError();
@@ -105,8 +109,9 @@ export class SupervisedWorker<API> {
     if (this.live) this.replace(this.live, null, new WorkerError('recycled', `${this.opts.name} worker restarted: ${reason}`));
   }
 
-  /** Ends the worker for good (until the next call); not counted as a respawn. */
+  /** Ends the worker for good: later calls are refused. Not counted as a respawn. */
   dispose(): void {
+    this.disposed = true;
     const live = this.live;
     if (!live) return;
     this.live = null;
@@ -124,6 +129,7 @@ export class SupervisedWorker<API> {
     let worker: WorkerLike;
     try {
       worker = this.opts.spawn();
+      this.starts += 1;
     } catch (err) {
       const error = this.startFailed(`could not create the worker: ${message(err)}`);
       throw error;

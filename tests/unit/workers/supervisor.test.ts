@@ -6,16 +6,20 @@ import { SupervisedWorker, WorkerError, type SupervisorEvent } from '../../../sr
 import { WorkerPool } from '../../../src/lib/workers/pool';
 import { FakeWorker, until } from './fake-worker';
 
-/** A worker API whose calls hang, return, or stand for a job that broke the worker. */
-function makeApi() {
-  const seen: string[] = [];
+/** A worker API whose jobs run one after another, as in a worker busy in wasm; 'hang…' jobs never end. */
+function makeApi(seen: string[] = []) {
+  let busy: Promise<unknown> = Promise.resolve();
   return {
     seen,
     api: {
-      async job(name: string): Promise<string> {
-        seen.push(name);
-        if (name.startsWith('hang')) await new Promise(() => {});
-        return `${name} done`;
+      job(name: string): Promise<string> {
+        seen.push(name); // received, maybe still waiting behind the job before it
+        const run = busy.then(async () => {
+          if (name.startsWith('hang')) await new Promise(() => {});
+          return `${name} done`;
+        });
+        busy = run;
+        return run;
       },
     },
   };
@@ -25,11 +29,11 @@ type Api = ReturnType<typeof makeApi>['api'];
 function supervised(opts: { init?: () => Promise<void>; now?: () => number; initTimeoutMs?: number } = {}) {
   const workers: FakeWorker[] = [];
   const events: SupervisorEvent[] = [];
-  const { api, seen } = makeApi();
+  const seen: string[] = [];
   const sw = new SupervisedWorker<Api>({
     name: 'test',
     spawn: () => {
-      const w = new FakeWorker(api);
+      const w = new FakeWorker(makeApi(seen).api);
       workers.push(w);
       return w;
     },
@@ -71,16 +75,16 @@ test('a crash during a call is reported to that call with its message, once', as
 
 test('a call that retires its worker keeps its own result; the others hear recycled', async () => {
   const { sw, seen } = supervised();
-  const behind = codeOf(sw.call((api) => api.job('hang-behind'), 5000));
   const trapped = sw.call(async (api, scope) => {
     const r = await api.job('trap');
     scope.retire('resvg trapped');
     return r;
   }, 5000);
+  const behind = codeOf(sw.call((api) => api.job('hang-behind'), 5000));
   assert.equal(await trapped, 'trap done');
   assert.equal(await behind, 'recycled');
   assert.equal(sw.respawns, 1);
-  assert.deepEqual(seen, ['hang-behind', 'trap']);
+  assert.deepEqual(seen, ['trap', 'hang-behind']);
   sw.dispose();
 });
 
