@@ -7,8 +7,7 @@ import { useHeadlessPage, type Win } from './setup';
 
 // One worker, so the innocent job waits in the same worker's queue as the crashing one.
 const ctx = useHeadlessPage({ workers: 1 });
-const sgp = <R>(fn: (s: Win['sgp'], arg: never) => Promise<R> | R, arg?: unknown): Promise<R> =>
-  ctx.page.evaluate(([f, a]) => new Function('s', 'a', `return (${f})(s, a)`)((window as unknown as Win).sgp, a), [fn.toString(), arg] as const) as Promise<R>;
+const respawns = () => ctx.page.evaluate(() => (window as unknown as Win).sgp.respawns());
 
 // Mirrors resvg's tests/filters/feComposite/operator=arithmetic-with-huge-region.svg: an arithmetic
 // feComposite whose filter region is far larger than the layer. resvg-wasm 2.6.2 panics on it.
@@ -21,33 +20,39 @@ const CRASHES_RESVG = `<svg viewBox="0 0 200 200" xmlns="http://www.w3.org/2000/
 const LIME = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="lime"/></svg>';
 
 test('a wasm crash is reported as a crash, once; the job queued behind it renders; one respawn', async () => {
-  const before = await sgp((s) => s.respawns());
-  const [crash, innocent] = await sgp(
-    (s, [bad, good]: [string, string]) => Promise.all([s.render(bad, { timeoutMs: 5000 }), s.render(good, { timeoutMs: 5000, sample: [[5, 5]] })]),
-    [CRASHES_RESVG, LIME],
+  const before = await respawns();
+  const [crash, innocent] = await ctx.page.evaluate(
+    ([bad, good]) => {
+      const s = (window as unknown as Win).sgp;
+      return Promise.all([s.render(bad, { timeoutMs: 5000 }), s.render(good, { timeoutMs: 5000, sample: [[5, 5]] })]);
+    },
+    [CRASHES_RESVG, LIME] as const,
   );
   assert.equal(crash.ok, false);
   assert.equal(crash.error?.code, 'wasm-crash', JSON.stringify(crash.error));
   assert.match(crash.error?.message ?? '', /the renderer crashed \(.+\)/);
   assert.equal(innocent.ok, true, JSON.stringify(innocent.error));
   assert.deepEqual(innocent.samples[0], [0, 255, 0, 255]);
-  assert.equal(await sgp((s) => s.respawns()), before + 1, 'exactly one respawn: the crashing program was not rendered again');
-  const next = await sgp((s, svg: string) => s.render(svg, { sample: [[5, 5]] }), LIME);
+  assert.equal(await respawns(), before + 1, 'exactly one respawn: the crashing program was not rendered again');
+  const next = await ctx.page.evaluate((svg) => (window as unknown as Win).sgp.render(svg, { sample: [[5, 5]] }), LIME);
   assert.deepEqual(next.samples[0], [0, 255, 0, 255]);
 });
 
 test('a worker that exits silently: the job running on it times out, the one queued behind it is retried and renders', async () => {
-  const before = await sgp((s) => s.respawns());
-  await sgp((s) => s.killWorker());
-  const [first, second] = await sgp((s, svg: string) => Promise.all([s.render(svg, { timeoutMs: 1000 }), s.render(svg, { timeoutMs: 1000, sample: [[5, 5]] })]), LIME);
+  const before = await respawns();
+  await ctx.page.evaluate(() => (window as unknown as Win).sgp.killWorker());
+  const [first, second] = await ctx.page.evaluate((svg) => {
+    const s = (window as unknown as Win).sgp;
+    return Promise.all([s.render(svg, { timeoutMs: 1000 }), s.render(svg, { timeoutMs: 1000, sample: [[5, 5]] })]);
+  }, LIME);
   assert.equal(first.error?.code, 'timeout', JSON.stringify(first));
   assert.equal(second.ok, true, JSON.stringify(second.error));
   assert.deepEqual(second.samples[0], [0, 255, 0, 255]);
-  assert.equal(await sgp((s) => s.respawns()), before + 1);
+  assert.equal(await respawns(), before + 1);
 });
 
 test('workers that cannot start (font 404) back off: 0.5 s, then 1 s, with a clear init-failed error', async () => {
-  const r = await sgp((s) => s.failingStarts('fonts/missing.ttf', 3));
+  const r = await ctx.page.evaluate(() => (window as unknown as Win).sgp.failingStarts('fonts/missing.ttf', 3));
   assert.equal(r.startedAt.length, 3);
   const [, gap1, gap2] = r.startedAt.map((t, i) => t - (r.startedAt[i - 1] ?? 0));
   assert.ok(gap1! >= 500, `second start ${Math.round(gap1!)} ms after the first; the backoff is 500 ms`);

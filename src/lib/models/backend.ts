@@ -71,7 +71,7 @@ export async function fetchBytes(url: string, what: string): Promise<Uint8Array>
 /**
  * Creates a session on `device` ('auto': WebGPU when an adapter exists). A WebGPU failure — no
  * adapter, or session creation throwing (an op or a limit the GPU refuses) — falls back to WASM and
- * says so in `info.notice`. `what` names the model in errors ("model https://…/model.onnx").
+ * says so in `info.notice`. `what` names the model and its external data in errors.
  */
 export async function createSession(
   model: Uint8Array,
@@ -105,8 +105,7 @@ export async function createSession(
   try {
     session = await open('wasm');
   } catch (err) {
-    const ext = externalData.length ? ` with external data ${externalData.map((e) => e.path).join(', ')}` : '';
-    throw new Error(`${what}${ext} could not be loaded: ${clip(message(err))}`);
+    throw new Error(`${what} could not be loaded: ${clip(message(err))}`);
   }
   return { session, info: { device: 'wasm', ...(notice ? { notice } : {}), inputNames: session.inputNames, outputNames: session.outputNames } };
 }

@@ -23,13 +23,14 @@ export class SessionTable {
     this.sessions.delete(key);
     this.failures.delete(key);
     await old?.session.release();
-    const what = typeof spec.model === 'string' ? `model ${spec.model}` : `model '${key}' (${spec.model.byteLength} bytes)`;
+    const ext = (spec.externalData ?? []).map((e) => `${e.path} (${typeof e.data === 'string' ? e.data : `${e.data.byteLength} bytes`})`);
+    const what = `${typeof spec.model === 'string' ? `model ${spec.model}` : `model '${key}' (${spec.model.byteLength} bytes)`}${ext.length ? ` with external data ${ext.join(', ')}` : ''}`;
     try {
       const bytes = typeof spec.model === 'string' ? await fetchBytes(spec.model, 'model') : spec.model;
       const external = await Promise.all(
         (spec.externalData ?? []).map(async (e) => ({
           path: e.path,
-          data: typeof e.data === 'string' ? await fetchBytes(e.data, `external data ${e.path} of ${what}:`) : e.data,
+          data: typeof e.data === 'string' ? await fetchBytes(e.data, `external data ${e.path}:`) : e.data,
         })),
       );
       const made = await createSession(bytes, spec.device, external, what);
