@@ -131,8 +131,7 @@ export class SupervisedWorker<API> {
       worker = this.opts.spawn();
       this.starts += 1;
     } catch (err) {
-      const error = this.startFailed(`could not create the worker: ${message(err)}`);
-      throw error;
+      throw this.startFailed(`could not create the worker: ${message(err)}`);
     }
     const api = Comlink.wrap<API>(worker);
     const live: Live<API> = { worker, api, ready: Promise.resolve(), calls: [] };
