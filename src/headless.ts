@@ -1,11 +1,14 @@
 // Headless entry: exposes the app's real pipeline code on `window.sgp` for the CLI, `npm run bench`
 // and browser tests (driven by scripts/lib/browser.ts). No UI; nothing here is used by index.html.
-import { createSvgPool, renderSvg, type RenderCall } from './lib/workers/svg-client';
+import { createSvgPool, renderSvg, svgWorkerOptions, type RenderCall } from './lib/workers/svg-client';
+import { WorkerPool } from './lib/workers/pool';
+import type { SvgWorkerApi } from '../workers/svg.worker';
 import { encodePng, pixelAt, inkFraction } from './lib/render/canvas';
 import { DEFAULT_RENDER_SIZE } from './lib/render/rasterize';
 import { BUNDLED_BENCHMARKS, loadBenchmark } from './lib/world';
 import { verify } from './lib/reward/verify/verify';
-import { createMlWorker } from './lib/workers/ml-client';
+import { MlClient, type MlStatus } from './lib/workers/ml-client';
+import type { MlFaults } from '../workers/ml.worker';
 import type { Device, PlainTensor } from './lib/models/backend';
 
 const params = new URLSearchParams(location.search);
@@ -26,26 +29,26 @@ export interface HeadlessRender {
   png?: string;
 }
 
-const ml = createMlWorker();
-/** Model loads compile shaders and can take a while on SwiftShader; runs are fast. */
-const ML_TIMEOUT_MS = 120_000;
+const ml = new MlClient();
 
 const sgp = {
   ready: false,
   /** Loads an ONNX model (URL under the site, or bytes as a number array) into the ml worker. */
   onnxLoad: (key: string, model: string | number[], device: Device | 'auto' = 'auto', externalData: { path: string; url: string }[] = []) =>
-    ml.call(
-      (api) =>
-        api.load(
-          key,
-          typeof model === 'string' ? new URL(model, document.baseURI).href : new Uint8Array(model),
-          device,
-          externalData.map((e) => ({ path: e.path, data: new URL(e.url, document.baseURI).href })),
-        ),
-      ML_TIMEOUT_MS,
-    ),
-  onnxRun: (key: string, feeds: Record<string, PlainTensor>) => ml.call((api) => api.run(key, feeds), ML_TIMEOUT_MS),
-  mlDevice: () => ml.call((api) => api.detectDevice(), ML_TIMEOUT_MS),
+    ml.load(key, {
+      model: typeof model === 'string' ? new URL(model, document.baseURI).href : new Uint8Array(model),
+      device,
+      externalData: externalData.map((e) => ({ path: e.path, data: new URL(e.url, document.baseURI).href })),
+    }),
+  onnxRun: (key: string, feeds: Record<string, PlainTensor>, timeoutMs?: number) => ml.run(key, feeds, timeoutMs),
+  onnxRelease: (key: string) => ml.release(key),
+  onnxSessions: () => ml.call((api) => api.sessions()),
+  mlDevice: () => ml.detectDevice(),
+  mlStatus: (): MlStatus => ml.status,
+  /** Crashes the ml worker during a call (an uncaught exception in it); resolves to the call's error. */
+  mlCrash: (reason: string) => ml.call((api) => api.crash(reason)).then(() => null, (e: Error & { code?: string }) => ({ code: e.code ?? '', message: e.message })),
+  /** Replaces the ml worker; `faults` are simulated in the fresh one (e.g. no WebGPU adapter). */
+  mlRestart: (faults: MlFaults = {}) => ml.restart('requested by a test', faults),
   async render(svg: string, opts: RenderCall & { png?: boolean; sample?: [number, number][] } = {}): Promise<HeadlessRender> {
     const r = await renderSvg(pool, svg, opts);
     if (!r.ok) return { ok: false, error: r.error, ms: r.ms, width: 0, height: 0, samples: [], ink: 0 };
@@ -89,6 +92,29 @@ const sgp = {
     return { n: items.length, perfect: items.length - failures.length, failures };
   },
   respawns: () => pool.respawns,
+  /**
+   * Makes a one-worker pool whose start-up fails (e.g. its font URL 404s) and keeps rendering on it
+   * until it has started `starts` workers: when each start happened, how many calls were made, and
+   * the distinct errors they got.
+   */
+  async failingStarts(fontUrl: string, starts: number): Promise<{ calls: number; startedAt: number[]; errors: string[] }> {
+    const startedAt: number[] = [];
+    const broken = new WorkerPool<SvgWorkerApi>(1, {
+      ...svgWorkerOptions(new URL(fontUrl, document.baseURI).href),
+      onEvent: (e) => void (e.type === 'starting' && startedAt.push(performance.now())),
+    });
+    const errors = new Set<string>();
+    let calls = 0;
+    const t0 = performance.now();
+    while (startedAt.length < starts && performance.now() - t0 < 30_000) {
+      const r = await renderSvg(broken, '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>');
+      calls += 1;
+      if (!r.ok) errors.add(`${r.error.code}: ${r.error.message.replace(/\d+ ms$/, 'N ms').replace(/\d+ time/, 'N time')}`);
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a busy caller, not a frozen page
+    }
+    broken.dispose();
+    return { calls, startedAt: startedAt.map((t) => t - startedAt[0]!), errors: [...errors] };
+  },
   /** Makes one worker end silently, as a crashed worker would. */
   async killWorker(): Promise<void> {
     await pool.run(async (api) => void api.exit(), 1000);

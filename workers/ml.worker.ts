@@ -1,41 +1,52 @@
-// Thin adapter: onnxruntime-web sessions inside a Web Worker, exposed with comlink.
+// Thin adapter: onnxruntime-web sessions inside a Web Worker, exposed with comlink. All logic is in
+// src/lib/models. Stateful calls (generate, trainStep) join this API later and keep their state here,
+// keyed like sessions; the page learns that such state was lost from MlClient's `generation`.
 import * as Comlink from 'comlink';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import { configure, createSession, detectDevice, run, type Device, type ExternalData, type PlainTensor, type SessionInfo } from '../src/lib/models/backend';
+import { configure, detectDevice, run, type PlainTensor, type SessionInfo } from '../src/lib/models/backend';
+import { SessionTable, type LoadSpec } from '../src/lib/models/sessions';
 
-type Session = Awaited<ReturnType<typeof createSession>>['session'];
-const sessions = new Map<string, Session>();
+const sessions = new SessionTable();
+
+/** Faults a fresh worker can be told to simulate, for tests and the "GPU went away" drill. */
+export interface MlFaults {
+  /** requestAdapter() resolves null, as on a blocklisted GPU: WebGPU loads must fall back to WASM. */
+  webgpuUnavailable?: boolean;
+}
 
 const api = {
   detectDevice,
 
-  /** Loads a model from a URL (or bytes) under `key`; device 'auto' picks WebGPU when present. */
-  async load(key: string, model: string | Uint8Array, device: Device | 'auto' = 'auto', externalData: ExternalData[] = []): Promise<SessionInfo> {
+  /** Loads a model under `key`, replacing (and first releasing) what was there; see SessionTable. */
+  async load(key: string, spec: LoadSpec): Promise<SessionInfo> {
     configure(wasmUrl, Math.min(4, navigator.hardwareConcurrency || 1));
-    const chosen = device === 'auto' ? (await detectDevice()).device : device;
-    let bytes: Uint8Array;
-    if (typeof model === 'string') {
-      const res = await fetch(model);
-      // Static servers often answer a missing file with the app's index.html (SPA fallback).
-      const html = (res.headers.get('content-type') ?? '').includes('text/html');
-      if (!res.ok || html) throw new Error(`model ${model} not found (HTTP ${res.status}${html ? ', an HTML page' : ''}); is the model folder in public/models?`);
-      bytes = new Uint8Array(await res.arrayBuffer());
-    } else bytes = model;
-    await sessions.get(key)?.release();
-    const { session, info } = await createSession(bytes, chosen, externalData);
-    sessions.set(key, session);
-    return info;
+    return sessions.load(key, spec);
   },
 
-  async run(key: string, feeds: Record<string, PlainTensor>): Promise<Record<string, PlainTensor>> {
-    const session = sessions.get(key);
-    if (!session) throw new Error(`no model loaded as '${key}'; loaded: ${[...sessions.keys()].join(', ') || 'none'}`);
-    return run(session, feeds);
+  run(key: string, feeds: Record<string, PlainTensor>): Promise<Record<string, PlainTensor>> {
+    return run(sessions.get(key), feeds);
   },
 
-  async release(key: string): Promise<void> {
-    await sessions.get(key)?.release();
-    sessions.delete(key);
+  release(key: string): Promise<void> {
+    return sessions.release(key);
+  },
+
+  sessions(): Record<string, SessionInfo> {
+    return sessions.list();
+  },
+
+  /** Must run before ORT first touches WebGPU in this worker: ORT keeps its device for the worker's life. */
+  injectFaults(faults: MlFaults): void {
+    if (faults.webgpuUnavailable && navigator.gpu) Object.defineProperty(navigator.gpu, 'requestAdapter', { value: async () => null });
+  },
+
+  /** Fault injection: an uncaught exception while this call runs, as a crashing runtime would throw. */
+  crash(reason: string): Promise<never> {
+    return new Promise(() =>
+      setTimeout(() => {
+        throw new Error(reason);
+      }),
+    );
   },
 };
 

@@ -14,7 +14,9 @@ const api = {
     const [, fontBytes] = await Promise.all([
       initWasm(fetch(wasmUrl)),
       fetch(fontUrl).then((r) => {
-        if (!r.ok) throw new Error(`font ${fontUrl}: HTTP ${r.status}`);
+        // A static server may answer a missing file with the app's index.html (SPA fallback).
+        const html = (r.headers.get('content-type') ?? '').includes('text/html');
+        if (!r.ok || html) throw new Error(`font ${fontUrl} not found (HTTP ${r.status}${html ? ', an HTML page' : ''})`);
         return r.arrayBuffer();
       }),
     ]);

@@ -24,6 +24,7 @@ for (const device of ['wasm', 'webgpu'] as const) {
   test(`affine+softmax runs on ${device} and matches numpy`, async () => {
     const info = await ctx.page.evaluate(([m, d]) => (window as unknown as Win).sgp.onnxLoad(`affine-${d}`, m, d), [model, device] as const);
     assert.equal(info.device, device);
+    assert.equal(info.notice, undefined, 'no fallback notice when the asked-for device works');
     assert.deepEqual(info.inputNames, ['x']);
     const out = await ctx.page.evaluate(
       ([d, x, dims]) => (window as unknown as Win).sgp.onnxRun(`affine-${d}`, { x: { type: 'float32', dims, data: x } }).then((o) => ({

@@ -14,6 +14,8 @@ export interface PlainTensor {
 
 export interface SessionInfo {
   device: Device;
+  /** Why this session runs on WASM although WebGPU was asked for or looked for: shown to the user. */
+  notice?: string;
   inputNames: readonly string[];
   outputNames: readonly string[];
 }
@@ -22,8 +24,13 @@ export interface SessionInfo {
 export async function detectDevice(): Promise<{ device: Device; reason: string; shaderF16: boolean }> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) return { device: 'wasm', reason: 'navigator.gpu is absent', shaderF16: false };
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) return { device: 'wasm', reason: 'no WebGPU adapter', shaderF16: false };
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (err) {
+    return { device: 'wasm', reason: `requestAdapter() failed: ${message(err)}`, shaderF16: false };
+  }
+  if (!adapter) return { device: 'wasm', reason: 'no WebGPU adapter (requestAdapter() returned null)', shaderF16: false };
   return { device: 'webgpu', reason: `${adapter.info.vendor} ${adapter.info.architecture}`.trim(), shaderF16: adapter.features.has('shader-f16') };
 }
 
@@ -45,13 +52,62 @@ export interface ExternalData {
   data: string | Uint8Array;
 }
 
-export async function createSession(model: Uint8Array, device: Device, externalData: ExternalData[] = []): Promise<{ session: ort.InferenceSession; info: SessionInfo }> {
-  const session = await ort.InferenceSession.create(model, {
-    executionProviders: [device],
-    graphOptimizationLevel: 'all',
-    ...(externalData.length ? { externalData } : {}),
-  });
-  return { session, info: { device, inputNames: session.inputNames, outputNames: session.outputNames } };
+/**
+ * Fetches a model or external-data file. Static servers often answer a missing file with the app's
+ * index.html (SPA fallback), which ORT would then report as a protobuf error: refuse HTML here.
+ */
+export async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new Error(`${what} ${url} could not be fetched: ${message(err)}`);
+  }
+  const html = (res.headers.get('content-type') ?? '').includes('text/html');
+  if (!res.ok || html) throw new Error(`${what} ${url} not found (HTTP ${res.status}${html ? ', an HTML page' : ''}); is the model folder in public/models?`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/**
+ * Creates a session on `device` ('auto': WebGPU when an adapter exists). A WebGPU failure — no
+ * adapter, or session creation throwing (an op or a limit the GPU refuses) — falls back to WASM and
+ * says so in `info.notice`. `what` names the model and its external data in errors.
+ */
+export async function createSession(
+  model: Uint8Array,
+  device: Device | 'auto',
+  externalData: { path: string; data: Uint8Array }[] = [],
+  what = 'model',
+): Promise<{ session: ort.InferenceSession; info: SessionInfo }> {
+  const open = (ep: Device) =>
+    ort.InferenceSession.create(model, {
+      executionProviders: [ep],
+      graphOptimizationLevel: 'all',
+      ...(externalData.length ? { externalData } : {}),
+    });
+  let notice: string | undefined;
+  let target: Device = device === 'auto' ? 'webgpu' : device;
+  if (device === 'auto') {
+    const found = await detectDevice();
+    target = found.device;
+    if (target === 'wasm') notice = `WebGPU unavailable (${found.reason}); running on WASM`;
+  }
+  if (target === 'webgpu') {
+    try {
+      const session = await open('webgpu');
+      return { session, info: { device: 'webgpu', inputNames: session.inputNames, outputNames: session.outputNames } };
+    } catch (err) {
+      // ORT frees a session whose creation failed, so nothing half-made is left on the GPU.
+      notice = `WebGPU could not run ${what} (${clip(message(err))}); running on WASM`;
+    }
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await open('wasm');
+  } catch (err) {
+    throw new Error(`${what} could not be loaded: ${clip(message(err))}`);
+  }
+  return { session, info: { device: 'wasm', ...(notice ? { notice } : {}), inputNames: session.inputNames, outputNames: session.outputNames } };
 }
 
 const CTORS = { float32: Float32Array, int32: Int32Array, uint8: Uint8Array, bool: Uint8Array } as const;
@@ -83,4 +139,13 @@ export async function run(session: ort.InferenceSession, feeds: Record<string, P
     tensor.dispose();
   }
   return out;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** ORT errors can run to kilobytes of stack; the first 300 characters carry the cause. */
+function clip(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

@@ -1,7 +1,7 @@
 // The main thread's handle on SVG rendering: a pool of svg workers with deadlines and recovery.
 // Every call resolves to a RenderResult — timeouts and crashes become errors, never hangs.
 import { WorkerPool } from './pool';
-import { WorkerError } from './supervisor';
+import { WorkerError, type SupervisorOptions } from './supervisor';
 import { DEFAULT_RENDER_SIZE, type RenderResult } from '../render/rasterize';
 import type { RenderLimits } from '../render/limits';
 import type { SvgWorkerApi } from '../../../workers/svg.worker';
@@ -24,24 +24,27 @@ export const DEFAULT_RENDER_TIMEOUT_MS = 2000;
 
 export type SvgPool = WorkerPool<SvgWorkerApi>;
 
+export function svgWorkerOptions(fontUrl: string): SupervisorOptions<SvgWorkerApi> {
+  return {
+    name: 'svg',
+    spawn: () => new Worker(new URL('../../../workers/svg.worker.ts', import.meta.url), { type: 'module', name: 'svg' }),
+    init: (api) => api.init(fontUrl),
+  };
+}
+
 export function createSvgPool(opts: SvgPoolOptions): SvgPool {
-  return new WorkerPool<SvgWorkerApi>(
-    opts.workers ?? 2,
-    {
-      name: 'svg',
-      spawn: () => new Worker(new URL('../../../workers/svg.worker.ts', import.meta.url), { type: 'module', name: 'svg' }),
-      init: (api) => api.init(opts.fontUrl),
-    },
-    2, // two jobs per worker: the next render is already queued when one ends
-  );
+  // Two jobs per worker: the next render is already queued when one ends.
+  return new WorkerPool<SvgWorkerApi>(opts.workers ?? 2, svgWorkerOptions(opts.fontUrl), 2);
 }
 
 export async function renderSvg(pool: SvgPool, svg: string, call: RenderCall = {}): Promise<RenderResult> {
   const t0 = performance.now();
   try {
-    return await pool.run(async (api, worker) => {
+    return await pool.run(async (api, scope) => {
       const result = await api.render(svg, call.size ?? DEFAULT_RENDER_SIZE, call.limits);
-      if (!result.ok && result.fatal) worker.recycle();
+      // resvg trapped: its wasm memory is suspect. This render reports the crash itself; jobs
+      // queued behind it on the same worker are retried on a fresh one.
+      if (!result.ok && result.fatal) scope.retire(result.error.message);
       return result;
     }, call.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS);
   } catch (err) {
