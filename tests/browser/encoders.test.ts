@@ -46,16 +46,19 @@ async function goldenInputs(golden: Golden, pre: PreprocessorConfig) {
 for (const [model, file] of [['sgp-tiny-siglip', 'vision_model'], ['sgp-tiny-dino', 'model']] as const) {
   const golden = read(`${model}/goldens.json`) as Golden;
   const pre = read(`${model}/preprocessor_config.json`) as PreprocessorConfig;
-  let inputs: Awaited<ReturnType<typeof goldenInputs>>;
+  // rendered once, by whichever test needs them first: each test runs alone too (--test-name-pattern)
+  let rendered: ReturnType<typeof goldenInputs> | undefined;
+  const goldenRenders = () => (rendered ??= goldenInputs(golden, pre));
 
   test(`${model}: app renders of the golden SVGs are pixel-identical to the Python side's`, async () => {
-    inputs = await goldenInputs(golden, pre);
+    const inputs = await goldenRenders();
     assert.deepEqual(inputs.map((i) => i.rgbSum), golden.fp32.images.map((g) => g.pixel_sum));
   });
 
   for (const [variant, device] of [['fp32', 'wasm'], ['fp32', 'webgpu'], ['quantized', 'wasm']] as const) {
     test(`${model} ${file} (${variant}) on ${device} matches onnxruntime`, async () => {
       const key = `${model}-${variant}-${device}`;
+      const inputs = await goldenRenders();
       await load(key, `models/${model}/onnx/${file}${variant === 'quantized' ? '_quantized' : ''}.onnx`, device);
       // SwiftShader WebGPU is slow: two images there, all of them on WASM.
       for (const [i, input] of inputs.slice(0, device === 'webgpu' ? 2 : undefined).entries()) {

@@ -62,7 +62,7 @@ test('a script in the editor never runs and nothing raw reaches the DOM', async 
 test('the draft survives a reload', async () => {
   const text = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#123456"/></svg>';
   await paste(text);
-  await page.waitForTimeout(300);
+  await page.waitForFunction((t) => Object.values(localStorage).includes(t), text); // the draft is stored
   await page.reload();
   assert.equal(await page.inputValue('[data-testid=editor]'), text);
 });

@@ -6,11 +6,21 @@ import { checkWellFormed } from '../../../src/lib/program/svg-tree.ts';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/model-output/${name}`, import.meta.url), 'utf8');
 
-test('the offsets always point at the program in the output', () => {
-  for (const name of ['answer-block.txt', 'markdown-fence.txt', 'chatter-two-programs.txt', 'truncated-mid-program.txt', 'fence-unclosed-svg.txt']) {
+test('the offsets frame the program: the text around them is what surrounds it in the output', () => {
+  // [fixture, the output's text just before the program, just after it]
+  const cases: [string, string, string][] = [
+    ['answer-block.txt', '</think>\n<answer>\n', '\n</answer>\n'],
+    ['markdown-fence.txt', '```svg\n', '\n```\n'],
+    ['chatter-two-programs.txt', 'a roof and a door:\n', '\nHope this helps.'],
+    ['truncated-mid-program.txt', '<answer>\n', ''],
+    ['fence-unclosed-svg.txt', '```xml\n', '```\n\nOops'],
+  ];
+  for (const [name, before, after] of cases) {
     const out = fixture(name);
     const x = extractProgram(out);
-    assert.equal(out.slice(x.start, x.end), x.svg, name);
+    assert.ok(out.slice(0, x.start).endsWith(before), `${name}: program starts at ${x.start}, after ${JSON.stringify(out.slice(x.start - 20, x.start))}`);
+    assert.ok(out.slice(x.end).startsWith(after), `${name}: program ends at ${x.end}, before ${JSON.stringify(out.slice(x.end, x.end + 20))}`);
+    assert.equal(x.svg, out.slice(x.start, x.end), name);
     assert.match(x.svg, /^<svg[\s>]/i, name);
   }
 });

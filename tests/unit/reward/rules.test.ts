@@ -10,6 +10,7 @@ import { evaluateRules, RULES, type RuleId, type RuleResult } from '../../../src
 import type { Pixels } from '../../../src/lib/render/rasterize.ts';
 
 const svg = (body: string, attrs = 'viewBox="0 0 100 100"'): string => `<svg xmlns="http://www.w3.org/2000/svg" ${attrs}>${body}</svg>`;
+const RULE_IDS: RuleId[] = ['well-formed', 'no-text', 'element-count', 'length', 'blank-render', 'inside-canvas'];
 const one = (id: RuleId, program: string, pixels?: Pixels): RuleResult => {
   const r = evaluateRules(program, pixels, {}, [id])[0];
   assert.ok(r);
@@ -27,8 +28,9 @@ test('registry: frozen, every rule has a label and description, evaluateRules ru
     assert.equal(def.id, id);
     assert.ok(def.label.length > 3 && def.description.length > 20, id);
   }
+  assert.deepEqual(Object.keys(RULES), RULE_IDS);
   const results = evaluateRules(svg('<circle cx="50" cy="50" r="20"/>'));
-  assert.deepEqual(results.map((r) => r.id), Object.keys(RULES));
+  assert.deepEqual(results.map((r) => r.id), RULE_IDS);
   assert.throws(() => evaluateRules('<svg/>', undefined, {}, ['clip' as RuleId]), /unknown rule 'clip'; one of: well-formed, no-text/);
 });
 
@@ -127,7 +129,14 @@ test('hostile inputs: rules, extraction and repair never throw, and oversized in
     const results = evaluateRules(input);
     extractProgram(input);
     repairSvg(input);
-    assert.equal(results.length, Object.keys(RULES).length, c.name);
+    // every rule gives a verdict: a status, a score in [0, 1] and a reason (no rule silently dropped)
+    assert.deepEqual(results.map((r) => r.id), RULE_IDS, c.name);
+    for (const r of results) {
+      assert.ok(['pass', 'fail', 'skip'].includes(r.status), `${c.name} ${r.id}: status ${r.status}`);
+      assert.ok(r.score >= 0 && r.score <= 1, `${c.name} ${r.id}: score ${r.score}`);
+      assert.ok(r.explanation.length > 0, `${c.name} ${r.id}: no explanation`);
+    }
+    assert.equal(results.find((r) => r.id === 'blank-render')?.status, 'skip', `${c.name}: no pixels, so no blank verdict`);
     if (input.length > 512 * 1024) assert.match(results[0]?.explanation ?? '', /too long to analyse/, c.name);
   }
   const deep = evaluateRules(svg('<g>'.repeat(300) + '</g>'.repeat(300)), undefined, {}, ['well-formed'])[0];

@@ -1,9 +1,10 @@
 // CPU smoke test of the encoder factory (training/encoders/smoke.py): synthetic renders → prepare →
 // a few training steps of both encoders → ONNX export + int8 → onnxruntime parity with PyTorch.
-// It fails when torch is missing on purpose: CI installs it from the wheelhouse.
+// Runs in training/.venv (training/requirements.txt), which `npm run test:factory` builds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { PYTHON } from './python';
 
 interface Parity {
   outputs: Record<string, number[]>;
@@ -13,7 +14,7 @@ interface Parity {
 }
 
 test('encoder export path: tiny SigLIP + DINO train, export and run in onnxruntime', { timeout: 120_000 }, () => {
-  const r = spawnSync('python3', ['training/encoders/smoke.py'], { encoding: 'utf8', timeout: 115_000 });
+  const r = spawnSync(PYTHON, ['training/encoders/smoke.py'], { encoding: 'utf8', timeout: 115_000 });
   assert.equal(r.status, 0, `smoke.py failed (is torch installed?):\n${r.stderr.slice(-3000)}`);
   const lines = r.stdout.trim().split('\n');
   const report = JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, Parity> & {

@@ -1,16 +1,17 @@
 // CPU smoke test of the policy model factory (training/policy/smoke.py): a tiny random Llama is exported
 // to every graph the tab uses and each is checked with onnxruntime against PyTorch, the train step against
-// transformers+PEFT gradients and TRL's GRPO loss. Needs python3 with torch, transformers, peft, trl,
-// onnx, onnxruntime, onnxscript (training/requirements.txt, from the local wheelhouse): fails without them.
+// transformers+PEFT gradients and TRL's GRPO loss. Runs in training/.venv (training/requirements.txt), which
+// `npm run test:factory` builds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { PYTHON } from './python';
 
 interface Check { ok: boolean; [k: string]: unknown }
 interface Smoke { ok: boolean; seconds: number; torch: string; checks: Record<string, Check> }
 
 test('policy factory: every exported graph matches PyTorch, the train step matches PEFT and TRL', { timeout: 300_000 }, () => {
-  const r = spawnSync('python3', ['training/policy/smoke.py'], { encoding: 'utf8', timeout: 280_000 });
+  const r = spawnSync(PYTHON, ['training/policy/smoke.py'], { encoding: 'utf8', timeout: 280_000 });
   const last = r.stdout.trim().split('\n').at(-1) ?? '';
   assert.ok(last.startsWith('{'), `smoke.py printed no JSON (exit ${r.status}); stderr tail:\n${r.stderr.slice(-2000)}`);
   const s = JSON.parse(last) as Smoke;
