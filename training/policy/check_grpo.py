@@ -2,14 +2,23 @@
 and TRL's own GRPOTrainer loss code for the loss value and statistics.
 
 The graph's gradients are read back from its first AdamW moment: with m = 0, m' = (1 − β1)·g.
+
+    python3 training/policy/check_grpo.py [DIR]   # the committed off-policy golden against PEFT and TRL
+
+prints one JSON line of checks (run by tests/factory/train-step-golden.test.ts); exit status 1 when one fails.
 """
+import json
+import os
+import sys
 import types
 from collections import defaultdict
 
 import torch
 
-from training.policy import model as M
-from training.policy.train_step import ADAM_BETAS
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+from training.policy import model as M  # noqa: E402
+from training.policy.train_step import ADAM_BETAS  # noqa: E402
 
 
 def peft_model(hf, lora):
@@ -45,7 +54,7 @@ def peft_grads(pm, names, batch, hyper):
     params = dict(pm.named_parameters())
     grads = {n: params[f"base_model.model.{n.rsplit('.', 1)[0]}.{n.rsplit('.', 1)[1]}.default.weight"].grad.t()
              for n in names}
-    return float(loss), grads
+    return float(loss.detach()), grads
 
 
 def graph_grads(outputs, names):
@@ -93,3 +102,80 @@ def compare(outputs, names, pm, batch, n_prompt, hyper):
             "graph_kl": float(outputs["kl"]), "trl_kl": t_metrics.get("kl"),
             "graph_clip_frac": float(outputs["clip_frac"]), "trl_clip_frac": t_metrics.get("clip_ratio/region_mean"),
             "graph_entropy": float(outputs["entropy"]), "trl_entropy": t_metrics.get("entropy")}
+
+
+def bundled_model(folder):
+    """LlamaForCausalLM with the bundled weights, read back from onnx/model.onnx (stored as base_weights)."""
+    import onnx
+    from onnx import numpy_helper
+    from transformers import LlamaConfig, LlamaForCausalLM
+    hf = LlamaForCausalLM(LlamaConfig.from_pretrained(folder)).eval()
+    sd = {}
+    for init in onnx.load(os.path.join(folder, "onnx", "model.onnx")).graph.initializer:
+        name = init.name.replace("__", ".")
+        if name == "lm_head.weight_t":
+            continue  # tied to the embedding
+        t = torch.from_numpy(numpy_helper.to_array(init).copy())
+        sd[name] = t.t().contiguous() if name.endswith("_proj.weight") else t
+    missing, unexpected = hf.load_state_dict(sd, strict=False)
+    assert set(missing) <= {"lm_head.weight"} and not unexpected, f"weights do not fit: {missing[:3]} {unexpected[:3]}"
+    hf.tie_weights()
+    return hf
+
+
+def check_offpolicy_golden(folder):
+    """goldens/train_step_offpolicy.json (onnxruntime's step) against PEFT's loss and gradients and TRL's loss
+    and statistics, on the bundled weights with lora_init."""
+    from safetensors.torch import load_file
+    base = json.load(open(os.path.join(folder, "goldens", "train_step.json")))
+    g = json.load(open(os.path.join(folder, "goldens", "train_step_offpolicy.json")))
+    lora = load_file(os.path.join(folder, "lora_init.safetensors"))
+    names = list(lora)
+    ids = torch.tensor(base["input_ids"])
+    B, T = ids.shape
+    mask = torch.zeros(B, T)
+    dense = {k: torch.zeros(B, T) for k in g["offsets"]}
+    for b, (start, end) in enumerate(base["loss_mask_rows"]):
+        mask[b, start:end] = 1
+        for k in dense:
+            dense[k][b, start:end] = torch.tensor(g["offsets"][k]["rows"][b])
+    pm = peft_model(bundled_model(folder), lora)
+    with torch.no_grad():
+        lp = torch.log_softmax(pm(input_ids=ids).logits.float()[:, :-1], -1).gather(-1, ids[:, 1:, None]).squeeze(-1)
+    lp = torch.cat([torch.zeros(B, 1), lp], 1)
+    batch = {"input_ids": ids, "loss_mask": mask, "advantages": torch.tensor(base["advantages"]),
+             **{k: (lp + dense[k]) * mask for k in dense}}
+    hyper = {k: torch.tensor(v) for k, v in g["hyper"].items()}
+    peft_loss, grads = peft_grads(pm, names, batch, hyper)
+    t_loss, t = trl_loss(pm, batch, base["n_prompt"], hyper, "bnpo")
+    want = g["step"]
+    n_tok = float(mask.sum())
+    got = {"peft_logp_row_sums": ((lp * mask).sum(1).tolist(), base["old_logp = ref_logp"]["row_sums"], 1e-4),
+           "loss_peft": (peft_loss, want["loss"], 1e-4), "loss_trl": (t_loss, want["loss"], 1e-4),
+           "kl_trl": (t.get("kl"), want["kl"], 1e-4), "entropy_trl": (t.get("entropy"), want["entropy"], 1e-4),
+           "grad_norm_peft": (float(torch.sqrt(sum((x * x).sum() for x in grads.values()))), want["grad_norm"], 1e-4),
+           # a fraction of tokens: equal up to rounding (TRL computes it in float32 too)
+           "clip_frac_trl": (t.get("clip_ratio/region_mean"), want["clip_frac"], 0.5 / n_tok / max(want["clip_frac"], 1e-9))}
+    # the first AdamW moment after one step from m = 0 is (1 − β1)·(clipped gradient): PEFT's, tensor by tensor
+    gnorm = got["grad_norm_peft"][0]
+    coef = min(1.0, g["hyper"]["max_grad_norm"] / (gnorm + 1e-6)) if g["hyper"]["max_grad_norm"] > 0 else 1.0
+    moments = {n: (1 - ADAM_BETAS[0]) * coef * grads[n] for n in names}
+    off = {n: abs(float(m.sum()) - want["updated"][f"updated.adam_m.{n}"]["sum"]) / max(float(m.abs().sum()), 1e-12)
+           for n, m in moments.items()}
+    shapes = all(list(moments[n].shape) == want["updated"][f"updated.adam_m.{n}"]["shape"] for n in names)
+    worst = max(off, key=off.get)
+    checks = {"adam_m_peft": {"ok": shapes and off[worst] <= 1e-3, "worst": worst, "rel_err": off[worst], "shapes_match": shapes}}
+    for k, (a, b, rtol) in got.items():
+        a_, b_ = (a, b) if isinstance(a, list) else ([a], [b])
+        ok = all(x is not None and abs(x - y) <= rtol * max(abs(y), 1e-8) for x, y in zip(a_, b_))
+        checks[k] = {"ok": ok, "got": a, "want": b, "rtol": rtol}
+    checks["terms_active"] = {"ok": want["clip_frac"] > 0.05 and want["kl"] > 1e-3 and g["hyper"]["kl_beta"] > 0,
+                              "clip_frac": want["clip_frac"], "kl": want["kl"], "kl_beta": g["hyper"]["kl_beta"]}
+    return checks
+
+
+if __name__ == "__main__":
+    checks = check_offpolicy_golden(sys.argv[1] if len(sys.argv) > 1 else "public/models/sgp-tiny-policy")
+    ok = all(c["ok"] for c in checks.values())
+    print(json.dumps({"ok": ok, "checks": checks}))
+    sys.exit(0 if ok else 1)

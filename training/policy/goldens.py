@@ -6,6 +6,12 @@ logits.json     fp32 decoder: a left-padded prefill and one cached step, full la
 greedy.json     greedy tokens (fp32 decoder) for 5 val prompts
 train_step.json a fixed GRPO batch (8 programs sampled for one prompt) and two chained steps:
                 step 1 from lora_init (old = ref = logprob graph), step 2 from step 1's outputs
+train_step_offpolicy.json  one step from lora_init on that batch with old_logp and ref_logp moved off the
+                current log-probs and kl_beta > 0, so the clip and KL terms act (checked against PEFT
+                and TRL by check_grpo.py --golden)
+
+    python3 training/policy/goldens.py --ckpt CKPT [--out DIR]   # all goldens and checks.json
+    python3 training/policy/goldens.py --offpolicy-only [--out DIR]  # only train_step_offpolicy.json (no ckpt)
 """
 import json
 import os
@@ -87,6 +93,62 @@ def golden_batch(pol, cfg, B, T):
     return prompt, len(p_ids), ids, mask, (r - r.mean()) / (r.std() + 1e-4)
 
 
+OFFPOLICY_SEED = 5
+OFFSET_SCALE = {"old_logp": 0.3, "ref_logp": 0.1}  # ratios exp(−δ) outside [0.8, 1.28] for about half the tokens
+
+
+def mask_of(rows, B, T):
+    mask = torch.zeros(B, T)
+    for b, (start, end) in enumerate(rows):
+        mask[b, start:end] = 1
+    return mask
+
+
+def on_mask(rows, offsets, B, T):
+    """Per-row offsets (one per masked token) as a dense (B, T) tensor, zero off the mask."""
+    dense = torch.zeros(B, T)
+    for b, ((start, end), d) in enumerate(zip(rows, offsets)):
+        dense[b, start:end] = torch.tensor(d)
+    return dense
+
+
+def offpolicy_golden(out):
+    """One step from lora_init on train_step.json's batch with old_logp = (logp + δ_old)·mask and
+    ref_logp = (logp + δ_ref)·mask, kl_beta > 0. The offsets are stored rounded to 1e-3, so every side adds
+    the same numbers; the clip bounds log 0.8 and log 1.28 lie ≥ 1.4e-4 from any multiple of 1e-3, far more
+    than log-probs differ between runtimes (≈ 1e-6), so no token flips between clipped and unclipped."""
+    g = json.load(open(os.path.join(out, "goldens", "train_step.json")))
+    ids = torch.tensor(g["input_ids"])
+    B, T = ids.shape
+    rows = g["loss_mask_rows"]
+    mask = mask_of(rows, B, T)
+    lora0 = load_file(os.path.join(out, "lora_init.safetensors"))
+    lp_sess = verify.session(os.path.join(out, "onnx", "logprob.onnx"))
+    names = [i.name for i in lp_sess.get_inputs() if i.name != "input_ids"]  # graph order, not the file's
+    logp0, _ = lp_sess.run(None, {**{n: t.numpy() for n, t in lora0.items()}, "input_ids": ids.numpy()})
+    gen = torch.Generator().manual_seed(OFFPOLICY_SEED)
+    offsets = {k: [np.round((scale * torch.randn(end - start, generator=gen)).numpy().astype(np.float64), 3).tolist()
+                   for start, end in rows] for k, scale in OFFSET_SCALE.items()}
+    batch = {"input_ids": ids, "loss_mask": mask, "advantages": torch.tensor(g["advantages"]),
+             **{k: (torch.from_numpy(logp0) + on_mask(rows, offsets[k], B, T)) * mask for k in offsets}}
+    hyper = TS.default_hyper(lr=1e-4, kl_beta=0.1)
+    ins, outs = TS.step_io(names)
+    zeros = {n: torch.zeros_like(t) for n, t in lora0.items()}
+    args = TS.step_args(names, lora0, zeros, zeros, batch, hyper)
+    res = dict(zip(outs, verify.session(os.path.join(out, "onnx", "train_step.onnx")).run(
+        outs, {n: a.numpy() for n, a in zip(ins, args)})))
+    golden = {
+        "batch": "input_ids, loss_mask_rows, advantages and n_prompt of train_step.json; state: lora_init, Adam moments 0, step 0",
+        "old_logp": "(logp(lora_init) + offsets.old_logp) · loss_mask", "ref_logp": "(logp(lora_init) + offsets.ref_logp) · loss_mask",
+        "offsets": {k: {"seed": OFFPOLICY_SEED, "scale": OFFSET_SCALE[k], "rows": v} for k, v in offsets.items()},
+        "hyper": {k: float(v) for k, v in hyper.items() if k != "step"},
+        "step": {**{s: float(res[s]) for s in ("loss", "kl", "clip_frac", "entropy", "grad_norm")},
+                 "updated": {o: summary(res[o]) for o in outs[:3 * len(names)]}},
+        "tolerance": {"stats_rel": 1e-3, "tensors_rel": 1e-3}}
+    json.dump(golden, open(os.path.join(out, "goldens", "train_step_offpolicy.json"), "w"), separators=(",", ":"))
+    return golden
+
+
 def write_all(out, hf, w, cfg, check_lora):
     gdir = os.path.join(out, "goldens")
     os.makedirs(gdir, exist_ok=True)
@@ -127,6 +189,7 @@ def write_all(out, hf, w, cfg, check_lora):
                                 "row_sums": r6(batch["old_logp"].sum(1))},
         "entropy": summary(ent0), "tolerance": {"stats_rel": 1e-3, "tensors_rel": 1e-3},
         "steps": steps})
+    offpolicy_golden(out)
 
     # the bundled graph against PEFT gradients and TRL's loss, on this batch with a LoRA whose B ≠ 0
     g = torch.Generator().manual_seed(4)
@@ -146,9 +209,16 @@ if __name__ == "__main__":  # regenerate the goldens of a built folder and its c
 
     from transformers import LlamaForCausalLM
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--ckpt")
     ap.add_argument("--out", default="public/models/sgp-tiny-policy")
+    ap.add_argument("--offpolicy-only", action="store_true", help="write only train_step_offpolicy.json")
     a = ap.parse_args()
+    if a.offpolicy_only:
+        st = offpolicy_golden(a.out)["step"]
+        print(json.dumps({k: v for k, v in st.items() if k != "updated"}))
+        sys.exit(0)
+    if not a.ckpt:
+        ap.error("--ckpt is required (unless --offpolicy-only)")
     hf = LlamaForCausalLM.from_pretrained(a.ckpt, dtype=torch.float32).eval()
     g = torch.Generator().manual_seed(2)
     lora = {n: (t if n.endswith("A") else torch.randn(t.shape, generator=g) * 0.02)
