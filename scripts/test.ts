@@ -44,6 +44,6 @@ try {
   process.exit(failed.length ? 1 : 0);
 } catch (e) {
   if (!(e instanceof SetupError)) throw e;
-  console.error(`\nnpm test: ${e.message}`);
+  console.error(`\n${only === 'factory' ? 'npm run test:factory' : 'npm test'}: ${e.message}`);
   process.exit(1);
 }
