@@ -1,7 +1,7 @@
 """CPU smoke test of the whole encoder path with random tiny configs: synthetic renders → prepare →
 train (a few steps) → ONNX export + int8 → onnxruntime parity with PyTorch. Prints one JSON object.
 
-    python3 training/encoders/smoke.py          # ~30 s on 2 cores; run by tests/unit/training/encoders.test.ts
+    python3 training/encoders/smoke.py          # ~30 s on 2 cores; run by tests/factory/encoders.test.ts
 """
 import json
 import os

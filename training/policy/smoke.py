@@ -1,4 +1,4 @@
-"""CPU smoke test of the whole policy factory on a tiny random model (run by tests/unit/training/policy.test.ts).
+"""CPU smoke test of the whole policy factory on a tiny random model (run by tests/factory/policy.test.ts).
 
     python3 training/policy/smoke.py [--keep DIR]
 
