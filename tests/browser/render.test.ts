@@ -38,7 +38,7 @@ test('a hung worker is killed at the deadline and the pool recovers', async () =
   const slow = `<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="4000"><filter id="f"><feGaussianBlur stdDeviation="400"/></filter>${'<rect width="4000" height="4000" fill="red" filter="url(#f)"/>'.repeat(40)}</svg>`;
   const before = await ctx.page.evaluate(() => (window as unknown as Win).sgp.respawns());
   // Limits are relaxed here so the program reaches resvg: the deadline is the last line of defence.
-  const r = await render(slow, { timeoutMs: 500, size: 1024, limits: { maxFilteredElements: 1000 } });
+  const r = await render(slow, { timeoutMs: 500, size: 1024, limits: { maxFilterMs: 1e9, maxRenderMs: 1e9 } });
   assert.equal(r.ok, false, 'a 40-layer 400-px blur at 1024 px should not finish in 500 ms');
   assert.equal(r.error?.code, 'timeout');
   assert.match(r.error?.message ?? '', /timed out after 500 ms/);

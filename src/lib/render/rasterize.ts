@@ -64,7 +64,7 @@ export function rasterize(Resvg: ResvgLike, svg: string, opts: RasterizeOptions)
   if (!Number.isInteger(opts.size) || opts.size < 8 || opts.size > MAX_OUTPUT_SIZE)
     return fail('bad-size', `output size must be an integer from 8 to ${MAX_OUTPUT_SIZE} px, got ${opts.size}`);
   if (svg.trim() === '') return fail('empty', 'no SVG to render: the program is empty');
-  const checked = checkLimits(svg, opts.limits);
+  const checked = checkLimits(svg, opts.limits, opts.size);
   if (!checked.ok) return { ok: false, error: checked.error, ms: now() - t0 };
 
   let doc: InstanceType<ResvgLike> | undefined;

@@ -1,0 +1,392 @@
+// What resvg will draw, priced before it draws it. Every reference is followed — <use>, pattern,
+// mask, marker, clipPath, gradient href chains, filters by url() and CSS filter functions, feImage,
+// tref, data: images — and each target's cost is counted once per use (memoised per element, so a
+// use bomb costs a few lookups, not its expansion). Prices are worst cases measured with resvg-wasm
+// at 224 px (see UNIT_MS, limits.ts): a shape is priced as if it covered the whole canvas.
+
+import { isSvg, type XmlDocument, type XmlElement } from '../program/normalise.ts';
+import { parseDeclarations, parseStyleSheet, StyleIndex } from '../program/css.ts';
+import { parseLength, parseNumbers } from '../program/geometry.ts';
+import { quote, refuse } from './limit-error.ts';
+import type { RenderLimits } from './limits.ts';
+
+/** Work counted while walking the document; everything but useDepth adds up over uses. */
+export interface Cost {
+  nodes: number; segments: number; length: number; textChars: number;
+  stopFills: number; layers: number; filterMs: number; imagePixels: number; useDepth: number;
+}
+const KEYS = ['nodes', 'segments', 'length', 'textChars', 'stopFills', 'layers', 'filterMs', 'imagePixels'] as const;
+export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0 });
+export function addCost(into: Cost, c: Cost, times = 1): Cost {
+  if (times <= 0) return into;
+  for (const k of KEYS) into[k] += c[k] * times;
+  into.useDepth = Math.max(into.useDepth, c.useDepth);
+  return into;
+}
+
+/**
+ * Milliseconds per unit of work, measured with resvg-wasm in Node at 224 px output on this project's
+ * machine (`node --import tsx scripts/limits-cost.ts` reproduces them). Pixel-bound work scales
+ * with the output area.
+ */
+export const UNIT_MS = Object.freeze({
+  /** 20,000 full-canvas rects: 1.5 s; 50,000 <use>d ones: 4.2 s. */
+  node: 0.08,
+  /** A stroked 200,000-segment path: 0.45 s; 1,000 uses of a 1,400-dash line: 1.9 s (a dash ≈ a segment). */
+  segment: 0.0022,
+  /** Text shaping and outlining per character drawn. */
+  textChar: 0.02,
+  /** A full-canvas fill with a 2,000-stop gradient: 41 ms (2 stops: 0.8 ms). */
+  stopFill: 0.02,
+  /** An offscreen layer per mask/clip/pattern use: 3.9, 3.5 and 2.7 ms. */
+  layer: 4,
+  /** Decoding a raster image, per pixel. */
+  imagePixel: 0.00002,
+});
+
+/** Filter prices per canvas-sized region, in ms at 224 px (1,000 filtered full-canvas rects measured). */
+const FILTER_MS = Object.freeze({
+  /** Rendering the element offscreen and converting colour spaces: feFlood alone 5.7 ms per 1.44 canvases. */
+  base: 4,
+  /** An ordinary primitive (offset, blend, lighting, tile…): +2.7 ms each. */
+  primitive: 2.7,
+  /** Box blur is independent of the radius: 13 ms for stdDeviation 1…200. */
+  blur: 13,
+  dropShadow: 20,
+  /** feMorphology reads (2rx+1)(2ry+1) pixels per pixel, radius in output px: 22 px took 443 ms for one element. */
+  morphologyTap: 0.2,
+  /** feConvolveMatrix per kernel cell: order 9 took 34 ms. */
+  convolveCell: 0.25,
+  turbulenceOctave: 4.5,
+  /** resvg clips a filter region; regions past ~11 canvases cost no more (blur: 160 ms at most). */
+  maxRegion: 11,
+  /** CSS filter functions get a larger region than the default 120 %: blur(5px) took 72 ms. */
+  functionRegion: 5,
+});
+
+export function estimatedMs(c: Cost, areaScale: number): number {
+  return areaScale * (c.nodes * UNIT_MS.node + c.stopFills * UNIT_MS.stopFill + c.layers * UNIT_MS.layer + c.filterMs)
+    + c.segments * UNIT_MS.segment + c.textChars * UNIT_MS.textChar + c.imagePixels * UNIT_MS.imagePixel;
+}
+
+// Drawn only when referenced (or not at all): their content costs where it is used.
+const BY_REFERENCE = new Set(['defs', 'symbol', 'clipPath', 'mask', 'pattern', 'marker', 'linearGradient', 'radialGradient',
+  'filter', 'style', 'script', 'title', 'desc', 'metadata']);
+const SHAPES = new Set(['path', 'line', 'polyline', 'polygon', 'rect', 'circle', 'ellipse']);
+const MARKABLE = new Set(['path', 'line', 'polyline', 'polygon']);
+/** Properties that reference or cost something; the others are dropped when styles are read. */
+const COSTLY = new Set(['fill', 'stroke', 'filter', 'clip-path', 'mask', 'marker', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray']);
+const NO_PROPS: Map<string, string[]> = new Map();
+const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray']);
+/** tiny-skia stops dashing past a million dashes per path (it draws the plain stroke). */
+const MAX_DASHES = 1e6;
+
+export interface CostHooks {
+  /** Cost of an <image>/<feImage> data: URI (raster header, nested SVG). */
+  image(href: string, at: string): Cost;
+  /** Called with each element's cost once known, so a breach is named at the deepest construct that causes it. */
+  budget(c: Cost, at: string): void;
+}
+
+/** Walks the document and returns what drawing it costs; refuses cycles of <use> and runaway chains. */
+/** canvas: the root's user-space size and the output pixels per user unit. */
+export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: number; h: number; px: number }, hooks: CostHooks): Cost {
+  const root = doc.root;
+  if (!root) return zeroCost();
+  const byId = new Map<string, XmlElement[]>();
+  for (const el of doc.elements) {
+    const id = el.attrs.get('id');
+    if (id !== undefined) byId.set(id, [...(byId.get(id) ?? []), el].slice(-2)); // usvg: first for <use>, last for url()
+  }
+  // Style sheets: every <style> in the document, read whatever its type says (a superset).
+  const sheet = doc.elements.filter((e) => e.name === 'style').map((e) => e.text).join('\n');
+  const rules = parseStyleSheet(sheet)
+    .map((r) => ({ ...r, declarations: r.declarations.filter(([p]) => COSTLY.has(p)) }))
+    .filter((r) => r.declarations.length > 0);
+  const styles = new StyleIndex(rules);
+  let matched = 0;
+
+  /**
+   * Candidate values per costly property: attribute, matching CSS rules, style attribute, and for
+   * inherited properties (paint, markers, dashes) every ancestor's candidates too. A superset of
+   * what resvg resolves, memoised per element.
+   */
+  const propMemo = new Map<number, Map<string, string[]>>();
+  const props = (el: XmlElement): Map<string, string[]> => {
+    const known = propMemo.get(el.index);
+    if (known) return known;
+    const parent = el.parent ? props(el.parent) : NO_PROPS;
+    // Most elements set nothing costly and inherit nothing: share one empty map.
+    if (parent === NO_PROPS && styles.size === 0 && !el.attrs.has('style') && ![...COSTLY].some((p) => el.attrs.has(p))) {
+      propMemo.set(el.index, NO_PROPS);
+      return NO_PROPS;
+    }
+    const sets = new Map<string, Set<string>>();
+    const add = (p: string, v: string): void => {
+      if (!COSTLY.has(p)) return;
+      let set = sets.get(p);
+      if (!set) sets.set(p, (set = new Set()));
+      set.add(v.trim());
+    };
+    for (const p of COSTLY) { const v = el.attrs.get(p); if (v !== undefined) add(p, v); }
+    const css = styles.declarationsFor(el);
+    if ((matched += css.length) > L.maxStyleMatches) {
+      refuse('costly-style', `CSS rules apply more than ${L.maxStyleMatches} costly declarations to elements; the limit is ${L.maxStyleMatches} (maxStyleMatches)`, '<style>', 'maxStyleMatches');
+    }
+    for (const [p, v] of css) add(p, v);
+    const style = el.attrs.get('style');
+    if (style) for (const [p, v] of parseDeclarations(style)) add(p, v);
+    for (const v of sets.get('marker') ?? []) for (const p of ['marker-start', 'marker-mid', 'marker-end']) add(p, v);
+    for (const [p, vs] of parent) if (INHERITED.has(p)) for (const v of vs) add(p, v);
+    const out = sets.size === 0 ? NO_PROPS : new Map<string, string[]>([...sets].map(([p, set]) => [p, [...set]]));
+    propMemo.set(el.index, out);
+    return out;
+  };
+
+  const tag = (el: XmlElement): string => { const id = el.attrs.get('id'); return `<${quote(el.qname, 30)}${id !== undefined ? ` id="${quote(id, 30)}"` : ''}>`; };
+  const target = (ref: string, forUse: boolean): XmlElement | undefined => {
+    const m = /^\s*(?:url\(\s*['"]?\s*)?#([^'")\s]+)/.exec(ref);
+    const found = m ? byId.get(m[1] ?? '') : undefined;
+    return found ? (forUse ? found[0] : found[found.length - 1]) : undefined;
+  };
+
+  const memo = new Map<number, Cost>();
+  /** Elements being priced → how many non-<use> references had been followed when each was entered. */
+  const visiting = new Map<number, number>();
+  let viaOther = 0;
+  let viaUses = 0;
+  let depth = 0;
+
+  /** el and its subtree drawn as a group, with everything they reference. */
+  const drawn = (el: XmlElement, viaUse: boolean): Cost => {
+    const entered = visiting.get(el.index);
+    if (entered !== undefined) {
+      // A cycle of <use>s alone is refused (resvg drops it silently); one through a marker, pattern,
+      // mask, clip or filter is broken by resvg and adds nothing.
+      if (viaUse && entered === viaOther) refuse('use-cycle', 'a <use> refers to an element that contains it (directly or through other references); remove the cycle', tag(el));
+      return zeroCost(); // resvg drops recursive pattern/mask/clip/filter links
+    }
+    // Inside a <use> or a referenced resource, an element's own box says nothing of its drawn size.
+    const key = el.index * 2 + (viaOther === 0 && viaUses === 0 ? 1 : 0);
+    const known = memo.get(key);
+    if (known) return known;
+    if (++depth > L.maxReferenceDepth) refuse('too-deep', `references (use, href, url()) chain more than ${L.maxReferenceDepth} levels deep; the limit is ${L.maxReferenceDepth} (maxReferenceDepth)`, tag(el), 'maxReferenceDepth');
+    visiting.set(el.index, viaOther);
+    const c = own(el);
+    for (const child of el.children) if (isSvg(child) && !BY_REFERENCE.has(child.name)) addCost(c, drawn(child, false));
+    visiting.delete(el.index);
+    depth--;
+    hooks.budget(c, tag(el));
+    memo.set(key, c);
+    return c;
+  };
+
+  /** A marker, pattern, mask, clip or feImage target, priced where it is referenced. */
+  const referenced = (t: XmlElement): Cost => {
+    viaOther++;
+    try { return drawn(t, false); } finally { viaOther--; }
+  };
+
+  /** The element's own work: itself, its geometry and text, and what its properties reference. */
+  const own = (el: XmlElement): Cost => {
+    const c = zeroCost();
+    c.nodes = 1;
+    const p = props(el);
+    if (el.name === 'use') {
+      const t = target(el.attrs.get('href') ?? '', true);
+      if (t && isSvg(t)) {
+        viaUses++;
+        let sub: Cost;
+        try { sub = drawn(t, true); } finally { viaUses--; }
+        addCost(c, sub);
+        c.useDepth = sub.useDepth + 1;
+        if (c.useDepth > L.maxUseChain) refuse('use-bomb', `<use> references chain more than ${L.maxUseChain} levels deep; the limit is ${L.maxUseChain} (maxUseChain)`, tag(el), 'maxUseChain');
+        // The target inherits this use's paint and markers: price them on every node it draws.
+        addCost(c, inherited(p, sub.segments, sub.length), Math.max(1, sub.nodes));
+      }
+    } else if (SHAPES.has(el.name)) {
+      const g = geometry(el);
+      c.segments += g.segments;
+      c.length += g.length;
+      addCost(c, inherited(p, MARKABLE.has(el.name) ? g.segments : -1, g.length, g.exact));
+    } else if (el.name === 'text') {
+      c.textChars += textOf(el).length;
+      addCost(c, inherited(p, -1, 0));
+    } else if (el.name === 'tref') {
+      const t = target(el.attrs.get('href') ?? '', false);
+      if (t) c.textChars += textOf(t).length;
+    } else if (el.name === 'image') {
+      addCost(c, hooks.image(el.attrs.get('href') ?? '', tag(el)));
+    }
+    const box = viaOther === 0 && viaUses === 0 ? boxOf(el) : null;
+    for (const v of p.get('filter') ?? []) addCost(c, filterCost(v, el, box)); // each candidate counted: a superset
+    for (const prop of ['clip-path', 'mask'] as const) {
+      for (const v of p.get(prop) ?? []) {
+        const t = target(v, false);
+        if (t && (t.name === 'clipPath' || t.name === 'mask')) { c.layers++; addCost(c, referenced(t)); }
+      }
+    }
+    return c;
+  };
+
+  /** Paint servers, markers and dashes of a drawn shape (or of everything a <use> draws). */
+  const inherited = (p: Map<string, string[]>, segments: number, length: number, exact = false): Cost => {
+    const c = zeroCost();
+    if (p.size === 0) return c;
+    for (const prop of ['fill', 'stroke'] as const) addCost(c, maxOf((p.get(prop) ?? []).map(paintCost)));
+    if (segments >= 0) {
+      for (const [prop, times] of [['marker-start', 1], ['marker-end', 1], ['marker-mid', Math.max(0, segments - 1)]] as const) {
+        const markers = (p.get(prop) ?? []).map((v) => target(v, false)).filter((t) => t?.name === 'marker') as XmlElement[];
+        addCost(c, maxOf(markers.map(referenced)), times);
+      }
+    }
+    const periods = (p.get('stroke-dasharray') ?? []).map(dashPeriod).filter((x) => x > 0);
+    if (periods.length > 0 && length > 0) {
+      const dashes = length / Math.min(...periods);
+      // An exact length over the cap means no dashing at all; an upper bound may hide a count just under it.
+      if (!(exact && dashes > MAX_DASHES)) c.segments += Math.min(MAX_DASHES, dashes);
+    }
+    return c;
+  };
+
+  const paintCost = (value: string): Cost => {
+    const c = zeroCost();
+    let t = target(value, false);
+    for (let hops = 0; t && hops < L.maxReferenceDepth; hops++) {
+      if (t.name === 'pattern') {
+        const content = t.children.some((k) => isSvg(k)) ? t : undefined;
+        if (content) { c.layers++; return addCost(c, referenced(content)); }
+      } else if (t.name === 'linearGradient' || t.name === 'radialGradient') {
+        const stops = t.children.filter((k) => k.name === 'stop').length;
+        if (stops > 0) { c.stopFills += stops; return c; }
+      } else return c;
+      t = target(t.attrs.get('href') ?? '', false); // templates: stops or content come from href
+    }
+    return c;
+  };
+
+  /**
+   * The element's box as fractions of the canvas, for a plain rect/circle/ellipse with no transform
+   * on it or any ancestor; null (priced as canvas-sized) otherwise.
+   */
+  const boxOf = (el: XmlElement): Box | null => {
+    for (let a: XmlElement | null = el; a; a = a.parent) {
+      if (a.attrs.has('transform') || (a.name === 'svg' && a.parent)) return null;
+    }
+    const v = (k: string): number => parseLength(el.attrs.get(k) ?? '0');
+    const [w, h] = el.name === 'rect' ? [v('width'), v('height')]
+      : el.name === 'circle' ? [2 * v('r'), 2 * v('r')]
+      : el.name === 'ellipse' ? [2 * v('rx'), 2 * v('ry')] : [NaN, NaN];
+    if (!(w >= 0 && h >= 0)) return null; // percentages, units unknown, NaN
+    return { w: Math.min(1, w / canvas.w), h: Math.min(1, h / canvas.h) };
+  };
+
+  const filterCost = (value: string, el: XmlElement, box: Box | null): Cost => {
+    const c = zeroCost();
+    for (const m of value.matchAll(/([a-zA-Z-]+)\s*\(([^)]*)\)/g)) {
+      const fn = (m[1] ?? '').toLowerCase();
+      if (fn === 'url') {
+        const f = target(m[2] ?? '', false);
+        if (f?.name === 'filter') addCost(c, filterElementCost(f, box ?? CANVAS_BOX));
+        continue;
+      }
+      const sd = Math.max(0, ...parseNumbers(m[2]).map(Math.abs));
+      if ((fn === 'blur' || fn === 'drop-shadow') && sd > L.maxBlurStdDeviation) {
+        refuse('costly-filter', `${fn}(${quote(m[2] ?? '', 30)}) is too costly to render; the limit is ${L.maxBlurStdDeviation} (maxBlurStdDeviation)`, tag(el), 'maxBlurStdDeviation');
+      }
+      const ms = fn === 'blur' ? FILTER_MS.blur : fn === 'drop-shadow' ? FILTER_MS.dropShadow : FILTER_MS.primitive;
+      c.filterMs += FILTER_MS.functionRegion * (FILTER_MS.base + ms);
+    }
+    return c;
+  };
+
+  const filterMemo = new Map<string, Cost>();
+  const filterElementCost = (f: XmlElement, box: Box): Cost => {
+    const key = `${f.index} ${box.w} ${box.h}`;
+    const known = filterMemo.get(key);
+    if (known) return known;
+    filterMemo.set(key, zeroCost()); // a filter reaching itself through feImage adds nothing
+    const c = zeroCost();
+    let ms = FILTER_MS.base;
+    for (const fe of f.children) {
+      const n = (a: string): number[] => parseNumbers(fe.attrs.get(a)).map(Math.abs);
+      if (fe.name === 'feGaussianBlur') ms += FILTER_MS.blur;
+      else if (fe.name === 'feDropShadow') ms += FILTER_MS.dropShadow;
+      else if (fe.name === 'feMorphology') {
+        // Radii are user units, or fractions of the box with primitiveUnits="objectBoundingBox" (the box ≤ the region).
+        const s = canvas.px * (f.attrs.get('primitiveUnits') === 'objectBoundingBox' ? Math.max(box.w * canvas.w, box.h * canvas.h) : 1);
+        const [rx = 0, ry = rx] = n('radius');
+        ms += FILTER_MS.morphologyTap * (2 * rx * s + 1) * (2 * ry * s + 1);
+      }
+      else if (fe.name === 'feConvolveMatrix') { const [ox = 3, oy = ox] = n('order'); ms += FILTER_MS.convolveCell * ox * oy; }
+      else if (fe.name === 'feTurbulence') ms += FILTER_MS.primitive + FILTER_MS.turbulenceOctave * (n('numOctaves')[0] ?? 1);
+      else if (fe.name.startsWith('fe')) ms += FILTER_MS.primitive;
+      if (fe.name === 'feImage') {
+        const href = fe.attrs.get('href') ?? '';
+        const t = target(href, false);
+        if (t && isSvg(t)) addCost(c, referenced(t));
+        else if (href) addCost(c, hooks.image(href, tag(fe)));
+      }
+    }
+    c.filterMs += regionOf(f, box) * ms;
+    filterMemo.set(key, c);
+    return c;
+  };
+
+  /** The filter region in canvases, as resvg clips it; the default is 120 % of the box. */
+  const regionOf = (f: XmlElement, box: Box): number => {
+    const user = f.attrs.get('filterUnits') === 'userSpaceOnUse';
+    const side = (attr: string, fallback: number, whole: number, fraction: number): number => {
+      const raw = f.attrs.get(attr);
+      if (raw === undefined) return fallback * (user ? 1 : fraction);
+      const pct = /%\s*$/.test(raw);
+      const v = user ? (pct ? parseFloat(raw) / 100 : parseLength(raw) / whole) : (pct ? parseFloat(raw) / 100 : parseLength(raw)) * fraction;
+      return Number.isFinite(v) ? Math.abs(v) : FILTER_MS.maxRegion;
+    };
+    const region = side('width', 1.2, canvas.w, box.w) * side('height', 1.2, canvas.h, box.h);
+    return Math.min(FILTER_MS.maxRegion, region);
+  };
+
+  return drawn(root, false);
+}
+
+interface Box { w: number; h: number }
+const CANVAS_BOX: Box = { w: 1, h: 1 };
+
+const maxOf = (costs: Cost[]): Cost => costs.reduce((a, b) => (weight(b) > weight(a) ? b : a), zeroCost());
+const weight = (c: Cost): number => estimatedMs(c, 1);
+
+function textOf(el: XmlElement): string {
+  let s = el.text;
+  for (const k of el.children) s += textOf(k);
+  return s;
+}
+
+/** Sum of a dash array's entries (doubled when odd, as SVG repeats it); 0 when dashing is off. */
+function dashPeriod(value: string): number {
+  const v = parseNumbers(value);
+  if (v.length === 0 || v.some((x) => x < 0 || !Number.isFinite(x))) return 0;
+  const sum = v.reduce((a, b) => a + b, 0);
+  return v.length % 2 ? 2 * sum : sum;
+}
+
+/**
+ * Segments and an upper bound on the length of a shape in user units (dashes follow the length).
+ * Path lengths are bounded by the coordinates' sizes: exact for lines, generous for curves.
+ */
+function geometry(el: XmlElement): { segments: number; length: number; exact: boolean } {
+  const a = (k: string): number => Math.abs(parseLength(el.attrs.get(k)) || 0);
+  switch (el.name) {
+    case 'line': return { segments: 1, length: Math.hypot(a('x2') - a('x1'), a('y2') - a('y1')), exact: true };
+    case 'rect': return { segments: 4, length: 2 * (a('width') + a('height')), exact: true };
+    case 'circle': return { segments: 4, length: 2 * Math.PI * a('r'), exact: true };
+    case 'ellipse': return { segments: 4, length: 2 * Math.PI * Math.max(a('rx'), a('ry')), exact: false };
+    default: {
+      const nums = parseNumbers(el.attrs.get(el.name === 'path' ? 'd' : 'points'));
+      let sum = 0;
+      for (const x of nums) sum += Math.abs(x);
+      const length = Number.isFinite(sum) ? 4 * sum : Number.MAX_VALUE;
+      return { segments: Math.ceil(nums.length / 2), length, exact: false };
+    }
+  }
+}
