@@ -53,7 +53,7 @@ export interface RenderLimits {
   maxTextCharsDrawn: number;
   /** Gradient stops × shapes painted with them (a 2,000-stop full-canvas fill: 41 ms). */
   maxGradientStopFills: number;
-  /** Offscreen layers: mask, clip-path and pattern uses (≈ 4 ms each at 224 px). */
+  /** Canvas-sized offscreen layers: mask, clip-path, pattern, opacity and blend-mode uses (3–7 ms each at 224 px). */
   maxLayers: number;
   /** Filter work in estimated ms at 224 px: region area × per-primitive price, over every use (cost.ts FILTER_MS). */
   maxFilterMs: number;
@@ -229,7 +229,7 @@ const BUDGETS: readonly [keyof Cost, keyof RenderLimits, LimitCode, string][] = 
   ['segments', 'maxSegmentsDrawn', 'costly-drawing', 'path segments and dashes drawn'],
   ['textChars', 'maxTextCharsDrawn', 'costly-text', 'text characters drawn (every use counted)'],
   ['stopFills', 'maxGradientStopFills', 'costly-paint', 'gradient stops × shapes painted'],
-  ['layers', 'maxLayers', 'costly-paint', 'mask, clip-path and pattern layers'],
+  ['layers', 'maxLayers', 'costly-paint', 'canvas-sized layers (mask, clip-path, pattern, opacity, blend mode)'],
   ['filterMs', 'maxFilterMs', 'costly-filter', 'ms of estimated filter work (region × primitive price, every use)'],
   ['imagePixels', 'maxImagePixelsDrawn', 'costly-image', 'raster image pixels decoded'],
 ];
