@@ -15,12 +15,19 @@ export interface Cost {
   nodes: number; segments: number; length: number; textChars: number;
   stopFills: number; layers: number; filterMs: number; imagePixels: number; useDepth: number;
 }
-const KEYS = ['nodes', 'segments', 'length', 'textChars', 'stopFills', 'layers', 'filterMs', 'imagePixels'] as const;
 export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0 });
+/** into += c × times (fields spelled out: this runs once per element and reference). */
 export function addCost(into: Cost, c: Cost, times = 1): Cost {
   if (times <= 0) return into;
-  for (const k of KEYS) into[k] += c[k] * times;
-  into.useDepth = Math.max(into.useDepth, c.useDepth);
+  into.nodes += c.nodes * times;
+  into.segments += c.segments * times;
+  into.length += c.length * times;
+  into.textChars += c.textChars * times;
+  into.stopFills += c.stopFills * times;
+  into.layers += c.layers * times;
+  into.filterMs += c.filterMs * times;
+  into.imagePixels += c.imagePixels * times;
+  if (c.useDepth > into.useDepth) into.useDepth = c.useDepth;
   return into;
 }
 
@@ -77,6 +84,7 @@ const MARKABLE = new Set(['path', 'line', 'polyline', 'polygon']);
 /** Properties that reference or cost something; the others are dropped when styles are read. */
 const COSTLY = new Set(['fill', 'stroke', 'filter', 'clip-path', 'mask', 'marker', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray',
   'opacity', 'mix-blend-mode', 'isolation']);
+const COSTLY_LIST = [...COSTLY];
 const NO_PROPS: Map<string, string[]> = new Map();
 const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray']);
 /** tiny-skia stops dashing past a million dashes per path (it draws the plain stroke). */
@@ -118,7 +126,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     if (known) return known;
     const parent = el.parent ? props(el.parent) : NO_PROPS;
     // Most elements set nothing costly and inherit nothing: share one empty map.
-    if (parent === NO_PROPS && styles.size === 0 && !el.attrs.has('style') && ![...COSTLY].some((p) => el.attrs.has(p))) {
+    if (parent === NO_PROPS && styles.size === 0 && !el.attrs.has('style') && !COSTLY_LIST.some((p) => el.attrs.has(p))) {
       propMemo.set(el.index, NO_PROPS);
       return NO_PROPS;
     }
@@ -242,7 +250,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     if (p.size === 0) return c;
     for (const prop of ['fill', 'stroke'] as const) addCost(c, maxOf((p.get(prop) ?? []).map(paintCost)));
     if (segments >= 0) {
-      for (const [prop, times] of [['marker-start', 1], ['marker-end', 1], ['marker-mid', Math.max(0, segments - 1)]] as const) {
+      for (const [prop, times] of [['marker-start', 1], ['marker-end', 1], ['marker-mid', Math.max(0, segments - 2)]] as const) {
         const markers = (p.get(prop) ?? []).map((v) => target(v, false)).filter((t) => t?.name === 'marker') as XmlElement[];
         addCost(c, maxOf(markers.map(referenced)), times);
       }
@@ -259,7 +267,8 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   const paintCost = (value: string): Cost => {
     const c = zeroCost();
     let t = target(value, false);
-    for (let hops = 0; t && hops < L.maxReferenceDepth; hops++) {
+    for (let hops = 0; t; hops++) {
+      if (hops >= L.maxReferenceDepth) refuse('too-deep', `paint server href templates chain more than ${L.maxReferenceDepth} levels deep; the limit is ${L.maxReferenceDepth} (maxReferenceDepth)`, tag(t), 'maxReferenceDepth');
       if (t.name === 'pattern') {
         const content = t.children.some((k) => isSvg(k)) ? t : undefined;
         if (content) { c.layers++; return addCost(c, referenced(content)); }
