@@ -30,7 +30,8 @@ export interface ExtractOptions {
   prefer?: 'complete' | 'latest';
 }
 
-const SVG_TAG = /<(\/?)svg(?=[\s/>])/gi;
+// A namespace prefix is legal (`<svg:svg xmlns:svg=…>`, which resvg renders).
+const SVG_TAG = /<(\/?)(?:[A-Za-z_][\w.-]*:)?svg(?=[\s/>])/gi;
 const FENCE = /^[ \t]*```/gm;
 
 /** Finds the SVG program in a model's output; see the module comment for the rules. */

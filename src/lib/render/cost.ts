@@ -65,8 +65,8 @@ const FILTER_MS = Object.freeze({
   /** feConvolveMatrix per kernel cell: order 9 took 34 ms. */
   convolveCell: 0.25,
   turbulenceOctave: 4.5,
-  /** resvg clips a filter region; regions past ~11 canvases cost no more (blur: 160 ms at most). */
-  maxRegion: 11,
+  /** resvg clips a filter region; past ~9–16 canvases a blur costs no more (400–800 ms on a loaded machine). */
+  maxRegion: 16,
   /** CSS filter functions get a larger region than the default 120 %: blur(5px) took 72 ms. */
   functionRegion: 5,
 });
@@ -267,7 +267,9 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   const paintCost = (value: string): Cost => {
     const c = zeroCost();
     let t = target(value, false);
-    for (let hops = 0; t; hops++) {
+    const seen = new Set<XmlElement>();
+    for (let hops = 0; t && !seen.has(t); hops++) { // resvg ignores an href that loops back
+      seen.add(t);
       if (hops >= L.maxReferenceDepth) refuse('too-deep', `paint server href templates chain more than ${L.maxReferenceDepth} levels deep; the limit is ${L.maxReferenceDepth} (maxReferenceDepth)`, tag(t), 'maxReferenceDepth');
       if (t.name === 'pattern') {
         const content = t.children.some((k) => isSvg(k)) ? t : undefined;
