@@ -85,6 +85,7 @@ const MARKABLE = new Set(['path', 'line', 'polyline', 'polygon']);
 const COSTLY = new Set(['fill', 'stroke', 'filter', 'clip-path', 'mask', 'marker', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray',
   'opacity', 'mix-blend-mode', 'isolation']);
 const COSTLY_LIST = [...COSTLY];
+const REFERENCING = ['href', 'filter', 'mask', 'clip-path', 'fill', 'stroke', 'style'];
 const NO_PROPS: Map<string, string[]> = new Map();
 const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray']);
 /** tiny-skia stops dashing past a million dashes per path (it draws the plain stroke). */
@@ -94,7 +95,7 @@ export interface CostHooks {
   /** Cost of an <image>/<feImage> data: URI (raster header, nested SVG). */
   image(href: string, at: string): Cost;
   /** Called with each element's cost once known, so a breach is named at the deepest construct that causes it. */
-  budget(c: Cost, at: string): void;
+  budget(c: Cost, at: string, mostly: () => string): void;
 }
 
 /** Walks the document and returns what drawing it costs; refuses cycles of <use> and runaway chains. */
@@ -152,7 +153,24 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     return out;
   };
 
-  const tag = (el: XmlElement): string => { const id = el.attrs.get('id'); return `<${quote(el.qname, 30)}${id !== undefined ? ` id="${quote(id, 30)}"` : ''}>`; };
+  /** An element as a message names it: its name, id, and the first reference it makes. */
+  const tag = (el: XmlElement): string => {
+    const id = el.attrs.get('id');
+    const ref = REFERENCING.find((a) => el.attrs.get(a)?.includes(a === 'href' ? '#' : '('));
+    return `<${quote(el.qname, 30)}${id !== undefined ? ` id="${quote(id, 30)}"` : ''}${ref ? ` ${ref}="${quote(el.attrs.get(ref) ?? '', 30)}"` : ''}>`;
+  };
+  /** Which children of el cost the most, grouped by how they are written: "1999 × <use href=\"#r\">". */
+  const mostly = (el: XmlElement): string => {
+    const groups = new Map<string, [count: number, ms: number]>();
+    for (const child of el.children) {
+      const c = memo.get(child.index * 2) ?? memo.get(child.index * 2 + 1);
+      if (!c) continue;
+      const g = groups.get(tag(child)) ?? [0, 0];
+      groups.set(tag(child), [g[0] + 1, g[1] + estimatedMs(c, 1)]);
+    }
+    const top = [...groups].sort((a, b) => b[1][1] - a[1][1])[0];
+    return top && top[1][1] > 0 ? `most of it from ${top[1][0]} × ${top[0]}` : '';
+  };
   const target = (ref: string, forUse: boolean): XmlElement | undefined => {
     const m = /^\s*(?:url\(\s*['"]?\s*)?#([^'")\s]+)/.exec(ref);
     const found = m ? byId.get(m[1] ?? '') : undefined;
@@ -185,7 +203,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     for (const child of el.children) if (isSvg(child) && !BY_REFERENCE.has(child.name)) addCost(c, drawn(child, false));
     visiting.delete(el.index);
     depth--;
-    hooks.budget(c, tag(el));
+    hooks.budget(c, tag(el), () => mostly(el));
     memo.set(key, c);
     return c;
   };

@@ -163,7 +163,7 @@ function check(svg: string, L: RenderLimits, nesting: number, outputSize: number
       if (!c) images.set(href, (c = imageCost(href, at, L, nesting, outputSize)));
       return c;
     },
-    budget: (c, at) => checkBudgets(c, L, areaScale, at),
+    budget: (c, at, mostly) => checkBudgets(c, L, areaScale, at, mostly),
   });
   return cost;
 }
@@ -253,13 +253,14 @@ const BUDGETS: readonly [keyof Cost, keyof RenderLimits, LimitCode, string][] = 
 ];
 
 /** The cost of what `at` draws (itself, its subtree, all it references) against each budget, then the total. */
-function checkBudgets(c: Cost, L: RenderLimits, areaScale: number, at: string): void {
+function checkBudgets(c: Cost, L: RenderLimits, areaScale: number, at: string, mostly: () => string): void {
+  const why = (): string => { const m = mostly(); return m ? ` (${m})` : ''; };
   for (const [field, key, code, what] of BUDGETS) {
     const value = field === 'filterMs' ? c.filterMs * areaScale : c[field];
-    if (value > L[key]) refuse(code, `${fmt(value)} ${what}; the limit is ${L[key]} (${key})`, at, key);
+    if (value > L[key]) refuse(code, `${fmt(value)} ${what}${why()}; the limit is ${L[key]} (${key})`, at, key);
   }
   const ms = estimatedMs(c, areaScale);
-  if (ms > L.maxRenderMs) refuse('costly-render', `its estimated render time is ${fmt(ms)} ms; the limit is ${L.maxRenderMs} (maxRenderMs)`, at, 'maxRenderMs');
+  if (ms > L.maxRenderMs) refuse('costly-render', `its estimated render time is ${fmt(ms)} ms${why()}; the limit is ${L.maxRenderMs} (maxRenderMs)`, at, 'maxRenderMs');
 }
 
 const fmt = (v: number): string => (v >= 1e6 ? v.toExponential(2) : String(Math.round(v)));
