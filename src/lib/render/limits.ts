@@ -10,7 +10,8 @@ import { parseLength, parseNumbers, parseViewBox } from '../program/geometry.ts'
 import { declaresEntities, scanXml } from '../program/xml-scan.ts';
 import { isSvg, normaliseXml, type XmlElement } from '../program/normalise.ts';
 import { MAX_PARSE_DEPTH } from '../program/svg-tree.ts';
-import { addCost, documentCost, estimatedMs, zeroCost, type Cost } from './cost.ts';
+import { documentCost } from './cost.ts';
+import { addCost, estimatedMs, zeroCost, type Cost } from './prices.ts';
 import { gunzipCapped, isGzip, parseDataUri, readImageHeader } from './data-uri.ts';
 import { LimitBreach, quote, refuse, type LimitCode, type LimitError } from './limit-error.ts';
 

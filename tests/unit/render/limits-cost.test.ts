@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { checkLimits, DEFAULT_LIMITS } from '../../../src/lib/render/limits.ts';
-import { documentCost, type Cost } from '../../../src/lib/render/cost.ts';
+import { documentCost } from '../../../src/lib/render/cost.ts';
+import type { Cost } from '../../../src/lib/render/prices.ts';
 import { gunzipCapped, parseDataUri, readImageHeader } from '../../../src/lib/render/data-uri.ts';
 import { normaliseXml } from '../../../src/lib/program/normalise.ts';
 

@@ -1,0 +1,107 @@
+// The prices of drawing, measured with resvg-wasm at 224 px (`node --import tsx scripts/limits-cost.ts` reproduces them),
+// and the work the cost walk (cost.ts) counts in them: worst cases on purpose — a shape is priced
+// as if it covered the whole canvas, a path's length by an upper bound.
+
+import type { XmlElement } from '../program/normalise.ts';
+import { parseLength, parseNumbers } from '../program/geometry.ts';
+
+/** Work counted while walking the document; everything but useDepth adds up over uses. */
+export interface Cost {
+  nodes: number; segments: number; length: number; textChars: number;
+  stopFills: number; layers: number; filterMs: number; imagePixels: number; useDepth: number;
+}
+export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0 });
+/** into += c × times (fields spelled out: this runs once per element and reference). */
+export function addCost(into: Cost, c: Cost, times = 1): Cost {
+  if (times <= 0) return into;
+  into.nodes += c.nodes * times;
+  into.segments += c.segments * times;
+  into.length += c.length * times;
+  into.textChars += c.textChars * times;
+  into.stopFills += c.stopFills * times;
+  into.layers += c.layers * times;
+  into.filterMs += c.filterMs * times;
+  into.imagePixels += c.imagePixels * times;
+  if (c.useDepth > into.useDepth) into.useDepth = c.useDepth;
+  return into;
+}
+
+/**
+ * Milliseconds per unit of work, measured with resvg-wasm in Node at 224 px output on this project's
+ * machine (`node --import tsx scripts/limits-cost.ts` reproduces them). Pixel-bound work scales
+ * with the output area.
+ */
+export const UNIT_MS = Object.freeze({
+  /** 20,000 full-canvas rects: 1.5 s; 50,000 <use>d ones: 4.2 s. */
+  node: 0.08,
+  /** A stroked 200,000-segment path: 0.45 s; 1,000 uses of a 1,400-dash line: 1.9 s (a dash ≈ a segment). */
+  segment: 0.0022,
+  /** Text shaping and outlining per character drawn. */
+  textChar: 0.02,
+  /** A full-canvas fill with a 2,000-stop gradient: 41 ms (2 stops: 0.8 ms). */
+  stopFill: 0.02,
+  /** A canvas-sized offscreen layer: mask 3.9 ms, clip 3.5, pattern 2.7, group opacity 7.4, blend mode 3.4. */
+  layer: 5,
+  /** Decoding a raster image, per pixel. */
+  imagePixel: 0.00002,
+});
+
+/** Filter prices per canvas-sized region, in ms at 224 px (1,000 filtered full-canvas rects measured). */
+export const FILTER_MS = Object.freeze({
+  /** Rendering the element offscreen and converting colour spaces: feFlood alone 5.7 ms per 1.44 canvases. */
+  base: 4,
+  /** An ordinary primitive (offset, blend, lighting, tile…): +2.7 ms each. */
+  primitive: 2.7,
+  /** Box blur is independent of the radius: 13 ms for stdDeviation 1…200. */
+  blur: 13,
+  dropShadow: 20,
+  /** feMorphology reads (2rx+1)(2ry+1) pixels per pixel, radius in output px: 22 px took 443 ms for one element. */
+  morphologyTap: 0.2,
+  /** feConvolveMatrix per kernel cell: order 9 took 34 ms. */
+  convolveCell: 0.25,
+  turbulenceOctave: 4.5,
+  /** resvg clips a filter region; past ~9–16 canvases a blur costs no more (400–800 ms on a loaded machine). */
+  maxRegion: 16,
+  /** CSS filter functions get a larger region than the default 120 %: blur(5px) took 72 ms. */
+  functionRegion: 5,
+});
+
+export function estimatedMs(c: Cost, areaScale: number): number {
+  return areaScale * (c.nodes * UNIT_MS.node + c.stopFills * UNIT_MS.stopFill + c.layers * UNIT_MS.layer + c.filterMs)
+    + c.segments * UNIT_MS.segment + c.textChars * UNIT_MS.textChar + c.imagePixels * UNIT_MS.imagePixel;
+}
+
+export function textOf(el: XmlElement): string {
+  let s = el.text;
+  for (const k of el.children) s += textOf(k);
+  return s;
+}
+
+/** Sum of a dash array's entries (doubled when odd, as SVG repeats it); 0 when dashing is off. */
+export function dashPeriod(value: string): number {
+  const v = parseNumbers(value);
+  if (v.length === 0 || v.some((x) => x < 0 || !Number.isFinite(x))) return 0;
+  const sum = v.reduce((a, b) => a + b, 0);
+  return v.length % 2 ? 2 * sum : sum;
+}
+
+/**
+ * Segments and an upper bound on the length of a shape in user units (dashes follow the length).
+ * Path lengths are bounded by the coordinates' sizes: exact for lines, generous for curves.
+ */
+export function geometry(el: XmlElement): { segments: number; length: number; exact: boolean } {
+  const a = (k: string): number => Math.abs(parseLength(el.attrs.get(k)) || 0);
+  switch (el.name) {
+    case 'line': return { segments: 1, length: Math.hypot(a('x2') - a('x1'), a('y2') - a('y1')), exact: true };
+    case 'rect': return { segments: 4, length: 2 * (a('width') + a('height')), exact: true };
+    case 'circle': return { segments: 4, length: 2 * Math.PI * a('r'), exact: true };
+    case 'ellipse': return { segments: 4, length: 2 * Math.PI * Math.max(a('rx'), a('ry')), exact: false };
+    default: {
+      const nums = parseNumbers(el.attrs.get(el.name === 'path' ? 'd' : 'points'));
+      let sum = 0;
+      for (const x of nums) sum += Math.abs(x);
+      const length = Number.isFinite(sum) ? 4 * sum : Number.MAX_VALUE;
+      return { segments: Math.ceil(nums.length / 2), length, exact: false };
+    }
+  }
+}
