@@ -48,11 +48,11 @@ export interface RenderLimits {
   maxTextElements: number;
   /** SVG images embedded as data: URIs are checked recursively down to this depth. */
   maxNestedSvgDepth: number;
-  /** Elements drawn, every use, pattern tile, mask, clip and marker instance counted (a full-canvas shape: 0.08 ms). */
+  /** Elements drawn, every use, pattern tile, mask, clip and marker instance counted (a full-canvas shape: 0.1 ms). */
   maxDrawnNodes: number;
-  /** Path segments and dashes stroked, over every use (200,000 stroked segments: 0.45 s). */
+  /** Path segments and dashes stroked, over every use (200,000 stroked segments: 0.45 s idle, 1.4 s under load). */
   maxSegmentsDrawn: number;
-  /** Text characters drawn, over every use (2,000 characters through 5,000 uses is 10^7: seconds). */
+  /** Text characters drawn, over every use (19,000 through 10 uses: 1.6 s under load; 2,000 through 5,000 uses: 10^7). */
   maxTextCharsDrawn: number;
   /** Gradient stops × shapes painted with them (a 2,000-stop full-canvas fill: 41 ms). */
   maxGradientStopFills: number;
@@ -92,14 +92,14 @@ export const DEFAULT_LIMITS: Readonly<RenderLimits> = Object.freeze({
   maxTextChars: 2000,
   maxTextElements: 100,
   maxNestedSvgDepth: 2,
-  maxDrawnNodes: 5_000,
-  maxSegmentsDrawn: 200_000,
-  maxTextCharsDrawn: 20_000,
-  maxGradientStopFills: 20_000,
+  maxDrawnNodes: 4_000,
+  maxSegmentsDrawn: 130_000,
+  maxTextCharsDrawn: 13_000,
+  maxGradientStopFills: 16_000,
   maxLayers: 100,
   maxFilterMs: 300,
   maxImagePixels: 2048 * 2048,
-  maxImagePixelsDrawn: 8 * 2048 * 2048,
+  maxImagePixelsDrawn: 4 * 2048 * 2048,
   maxInflatedBytes: 512 * 1024,
   maxStyleMatches: 200_000,
   maxRenderMs: 400,

@@ -28,22 +28,23 @@ export function addCost(into: Cost, c: Cost, times = 1): Cost {
 
 /**
  * Milliseconds per unit of work, measured with resvg-wasm in Node at 224 px output on this project's
- * machine (`node --import tsx scripts/limits-cost.ts` reproduces them). Pixel-bound work scales
- * with the output area.
+ * machine (`node --import tsx scripts/limits-cost.ts` reproduces them). Where probes near each budget
+ * ran slower than priced relative to the filters (nodes, segments, text, stops), the price was raised
+ * to match. Pixel-bound work scales with the output area.
  */
 export const UNIT_MS = Object.freeze({
-  /** 20,000 full-canvas rects: 1.5 s; 50,000 <use>d ones: 4.2 s. */
-  node: 0.08,
+  /** 20,000 full-canvas rects: 1.5 s; 50,000 <use>d ones: 4.2 s; 4,900 under load: 1.7 s. */
+  node: 0.1,
   /** A stroked 200,000-segment path: 0.45 s; 1,000 uses of a 1,400-dash line: 1.9 s (a dash ≈ a segment). */
-  segment: 0.0022,
-  /** Text shaping and outlining per character drawn. */
-  textChar: 0.02,
+  segment: 0.003,
+  /** Shaping and outlining per character drawn: 19,000 characters through 10 <use>s took 1.6 s under load. */
+  textChar: 0.03,
   /** A full-canvas fill with a 2,000-stop gradient: 41 ms (2 stops: 0.8 ms). */
-  stopFill: 0.02,
+  stopFill: 0.025,
   /** A canvas-sized offscreen layer: mask 3.9 ms, clip 3.5, pattern 2.7, group opacity 7.4, blend mode 3.4. */
   layer: 5,
-  /** Decoding a raster image, per pixel. */
-  imagePixel: 0.00002,
+  /** Decoding a raster image, per pixel: a 2048² PNG took 340 ms under load. */
+  imagePixel: 0.00004,
 });
 
 /** Filter prices per canvas-sized region, in ms at 224 px (1,000 filtered full-canvas rects measured). */
@@ -59,7 +60,8 @@ export const FILTER_MS = Object.freeze({
   morphologyTap: 0.2,
   /** feConvolveMatrix per kernel cell: order 9 took 34 ms. */
   convolveCell: 0.25,
-  turbulenceOctave: 4.5,
+  /** 10 octaves on 4 full-canvas rects: 840 ms under load. */
+  turbulenceOctave: 7,
   /** resvg clips a filter region; past ~9–16 canvases a blur costs no more (400–800 ms on a loaded machine). */
   maxRegion: 16,
   /** CSS filter functions get a larger region than the default 120 %: blur(5px) took 72 ms. */
