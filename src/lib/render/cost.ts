@@ -5,7 +5,7 @@
 
 import { isSvg, type XmlDocument, type XmlElement } from '../program/normalise.ts';
 import { parseDeclarations, parseStyleSheet, StyleIndex } from '../program/css.ts';
-import { parseLength, parseNumbers } from '../program/geometry.ts';
+import { parseLength, parseNumbers, parseTransform } from '../program/geometry.ts';
 import { quote, refuse } from './limit-error.ts';
 import { addCost, dashPeriod, estimatedMs, FILTER_MS, geometry, textOf, zeroCost, type Cost } from './prices.ts';
 import type { RenderLimits } from './limits.ts';
@@ -26,6 +26,23 @@ const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'mark
 const MAX_DASHES = 1e6;
 /** A glyph on a <textPath> costs about one stroked segment per 50 segments of its path (measured: 40 ns per glyph·segment). */
 const TEXT_PATH_CHARS_PER_SEGMENT = 50;
+
+/** How much a transform list scales areas (|det|); a non-finite one counts as unbounded. */
+function areaScaleOf(transform: string | undefined): number {
+  if (!transform) return 1;
+  const [a, b, c, d] = parseTransform(transform);
+  const det = Math.abs(a * d - b * c);
+  return Number.isFinite(det) ? det : Infinity;
+}
+
+/** A nested <svg>'s viewBox-to-viewport area scale (1 when either is unknown). */
+function viewportScale(el: XmlElement): number {
+  const vb = parseNumbers(el.attrs.get('viewBox'));
+  const w = parseLength(el.attrs.get('width')), h = parseLength(el.attrs.get('height'));
+  if (vb.length !== 4 || !(w > 0 && h > 0)) return 1;
+  const s = (w / (vb[2] ?? 1)) * (h / (vb[3] ?? 1));
+  return s > 0 ? s : 1;
+}
 
 function descendants(el: XmlElement, name: string, out: XmlElement[] = []): XmlElement[] {
   for (const k of el.children) { if (k.name === name) out.push(k); descendants(k, name, out); }
@@ -142,6 +159,13 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     visiting.set(el.index, viaOther);
     const c = own(el);
     for (const child of el.children) if (isSvg(child) && !BY_REFERENCE.has(child.name)) addCost(c, drawn(child, false));
+    // A scaling transform enlarges the pattern tiles drawn below it (scale(1000) on a 10-unit tile: 2.6 s).
+    const grow = areaScaleOf(el.attrs.get('transform')) * (el.name === 'svg' && el.parent ? viewportScale(el) : 1);
+    if (grow > 1 && c.tileCount > 0) {
+      const before = Math.max(c.tileCount, c.tiles);
+      c.tiles *= grow;
+      c.layers += Math.max(c.tileCount, c.tiles) - before;
+    }
     visiting.delete(el.index);
     depth--;
     hooks.budget(c, tag(el), () => mostly(el));
@@ -242,9 +266,14 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       seen.add(t);
       if (hops >= L.maxReferenceDepth) refuse('too-deep', `paint server href templates chain more than ${L.maxReferenceDepth} levels deep; the limit is ${L.maxReferenceDepth} (maxReferenceDepth)`, tag(t), 'maxReferenceDepth');
       if (t.name === 'pattern') {
-        tile ??= tileCanvases(t);
+        tile ??= tileCanvases(t) * areaScaleOf(t.attrs.get('patternTransform'));
         const content = t.children.some((k) => isSvg(k)) ? t : undefined;
-        if (content) { c.layers += tile; return addCost(c, referenced(content)); }
+        if (content) {
+          c.layers += Math.max(1, tile); // a tile smaller than the canvas still costs a layer
+          c.tiles += tile;
+          c.tileCount++;
+          return addCost(c, referenced(content));
+        }
       } else if (t.name === 'linearGradient' || t.name === 'radialGradient') {
         const stops = t.children.filter((k) => k.name === 'stop').length;
         if (stops > 0) { c.stopFills += stops; return c; }
@@ -255,7 +284,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   };
 
   /**
-   * A pattern tile's area in canvases (at least one layer): resvg renders the whole tile offscreen,
+   * A pattern tile's area in canvases: resvg renders the whole tile offscreen,
    * so a 10⁴-unit tile took 6.9 s. objectBoundingBox fractions are taken of a canvas-sized box.
    */
   const tileCanvases = (t: XmlElement): number => {
@@ -264,7 +293,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     const user = t.attrs.get('patternUnits') === 'userSpaceOnUse';
     const side = (raw: string, whole: number): number => (/%\s*$/.test(raw) ? parseFloat(raw) / 100 : parseLength(raw) / (user ? whole : 1));
     const area = Math.abs(side(w, canvas.w) * side(h, canvas.h));
-    return Number.isFinite(area) ? Math.max(1, area) : Number.isNaN(area) ? 1 : Infinity;
+    return Number.isFinite(area) ? area : Number.isNaN(area) ? 1 : Infinity;
   };
 
   /**

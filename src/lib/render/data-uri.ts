@@ -18,12 +18,27 @@ export function parseDataUri(href: string): DataUri | null {
   const mime = (meta.split(';')[0] ?? '').trim().toLowerCase();
   if (/;\s*base64\s*$/i.test(meta)) {
     // Percent-escapes may wrap base64 too (the URL is decoded first); atob throws on non-base64.
-    const bin = atob((payload.includes('%') ? decodeURIComponent(payload) : payload).replace(/\s+/g, ''));
+    const bin = atob(new TextDecoder().decode(percentDecode(payload)).replace(/\s+/g, ''));
     const bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     return { mime, bytes };
   }
-  return { mime, bytes: new TextEncoder().encode(decodeURIComponent(payload)) };
+  return { mime, bytes: percentDecode(payload) };
+}
+
+/** %XX escapes to bytes, other text as UTF-8; a stray '%' stays literal (raw `data:…;utf8,<svg width="100%">`). */
+function percentDecode(s: string): Uint8Array {
+  if (!s.includes('%')) return new TextEncoder().encode(s);
+  const parts: number[] = [];
+  const enc = new TextEncoder();
+  let from = 0;
+  for (const m of s.matchAll(/%([0-9a-fA-F]{2})/g)) {
+    for (const b of enc.encode(s.slice(from, m.index))) parts.push(b);
+    parts.push(parseInt(m[1] ?? '0', 16));
+    from = (m.index ?? 0) + 3;
+  }
+  for (const b of enc.encode(s.slice(from))) parts.push(b);
+  return Uint8Array.from(parts);
 }
 
 export interface ImageHeader {

@@ -9,8 +9,10 @@ import { parseLength, parseNumbers } from '../program/geometry.ts';
 export interface Cost {
   nodes: number; segments: number; length: number; textChars: number;
   stopFills: number; layers: number; filterMs: number; imagePixels: number; useDepth: number;
+  /** Pattern tiles drawn, and their summed area in canvases: a scaling transform above them grows their pixmaps. */
+  tileCount: number; tiles: number;
 }
-export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0 });
+export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0, tileCount: 0, tiles: 0 });
 /** into += c × times (fields spelled out: this runs once per element and reference). */
 export function addCost(into: Cost, c: Cost, times = 1): Cost {
   if (times <= 0) return into;
@@ -22,6 +24,8 @@ export function addCost(into: Cost, c: Cost, times = 1): Cost {
   into.layers += c.layers * times;
   into.filterMs += c.filterMs * times;
   into.imagePixels += c.imagePixels * times;
+  into.tiles += c.tiles * times;
+  into.tileCount += c.tileCount * times;
   if (c.useDepth > into.useDepth) into.useDepth = c.useDepth;
   return into;
 }

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { checkLimits, DEFAULT_LIMITS } from '../../../src/lib/render/limits.ts';
 import { documentCost } from '../../../src/lib/render/cost.ts';
-import type { Cost } from '../../../src/lib/render/prices.ts';
+import { zeroCost, type Cost } from '../../../src/lib/render/prices.ts';
 import { gunzipCapped, parseDataUri, readImageHeader } from '../../../src/lib/render/data-uri.ts';
 import { normaliseXml } from '../../../src/lib/program/normalise.ts';
 
 const svg = (body: string, attrs = 'width="100" height="100"'): string => `<svg xmlns="http://www.w3.org/2000/svg" ${attrs}>${body}</svg>`;
-const cost = (s: string): Cost => documentCost(normaliseXml(s), DEFAULT_LIMITS, { w: 100, h: 100, px: 2.24 }, { image: () => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0 }), budget: () => {} });
+const cost = (s: string): Cost => documentCost(normaliseXml(s), DEFAULT_LIMITS, { w: 100, h: 100, px: 2.24 }, { image: zeroCost, budget: () => {} });
 const codeOf = (s: string, o = {}, size?: number): string => { const r = checkLimits(s, o, size); return r.ok ? 'ok' : r.error.code; };
 
 test('a target is counted once per use, through uses of uses', () => {
@@ -39,6 +39,16 @@ test('cycles: <use> cycles are refused; through markers, patterns and masks resv
   assert.equal(codeOf(svg('<g id="a"><use href="#a"/></g>')), 'use-cycle');
   assert.equal(codeOf(svg('<marker id="m"><use href="#p"/></marker><path id="p" d="M0 0 L9 9" marker-end="url(#m)"/>')), 'ok');
   assert.equal(codeOf(svg('<pattern id="p"><rect fill="url(#p)"/></pattern><rect fill="url(#p)"/>')), 'ok');
+});
+
+test('a scaling transform above a pattern fill enlarges its tile', () => {
+  const pattern = (transform: string, where: 'pattern' | 'group'): string => svg(`<pattern id="p" width="10" height="10" patternUnits="userSpaceOnUse"${where === 'pattern' ? ` patternTransform="${transform}"` : ''}><circle r="4"/></pattern><g${where === 'group' ? ` transform="${transform}"` : ''}><rect width="100" height="100" fill="url(#p)"/></g>`);
+  // A 10-unit tile is 1 % of the 100-unit canvas: a layer of its own until scaled past the canvas.
+  assert.equal(cost(pattern('rotate(45)', 'pattern')).layers, 1);
+  assert.equal(Math.round(cost(pattern('scale(5)', 'pattern')).layers), 1);
+  assert.equal(Math.round(cost(pattern('scale(100)', 'pattern')).layers), 100);
+  assert.equal(Math.round(cost(pattern('scale(100)', 'group')).layers), 100);
+  assert.equal(codeOf(pattern('scale(1000)', 'group')), 'costly-paint');
 });
 
 test('budgets are exact at their boundary, and a larger output size scales pixel work', () => {
@@ -76,6 +86,7 @@ test('raster headers: PNG, JPEG, GIF, WebP sizes without decoding pixels', () =>
 test('data: URIs decode base64 and percent-encoding; gzip inflates under a cap', () => {
   assert.deepEqual([...parseDataUri('data:text/plain;base64,aGk=')!.bytes], [104, 105]);
   assert.equal(new TextDecoder().decode(parseDataUri('data:image/svg+xml,%3Csvg%2F%3E')!.bytes), '<svg/>');
+  assert.equal(new TextDecoder().decode(parseDataUri('data:image/svg+xml;utf8,<svg width="100%">')!.bytes), '<svg width="100%">', 'a stray % stays');
   assert.equal(parseDataUri('https://x/a.png'), null);
   assert.throws(() => parseDataUri('data:image/png;base64,!!'));
   const gz = gzipSync(Buffer.alloc(100_000, 32));

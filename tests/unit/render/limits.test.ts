@@ -86,7 +86,7 @@ test('nested SVG data: URIs are checked like the outer document', () => {
   const b64 = Buffer.from(inner).toString('base64');
   assert.equal(codeOf(svg(`<image href="data:image/svg+xml;base64,${b64}"/>`)), 'costly-filter');
   assert.equal(codeOf(svg(`<image href="data:image/svg+xml;utf8,${encodeURIComponent(svg('<rect/>'))}"/>`)), 'ok');
-  assert.equal(codeOf(svg('<image href="data:image/svg+xml,%E0%A4%A"/>')), 'bad-data-uri', 'undecodable');
+  assert.equal(codeOf(svg('<image href="data:image/svg+xml;base64,%E0%A4%A@@"/>')), 'bad-data-uri', 'undecodable');
   assert.equal(codeOf(svg(`<filter id="f"><feImage href="data:image/svg+xml;base64,${b64}"/></filter><rect filter="url(#f)"/>`)), 'costly-filter', 'feImage too');
 });
 
