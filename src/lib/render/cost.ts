@@ -35,10 +35,24 @@ function areaScaleOf(transform: string | undefined): number {
   return Number.isFinite(det) ? det : Infinity;
 }
 
-/** A nested <svg>'s viewBox-to-viewport area scale (1 when either is unknown). */
-function viewportScale(el: XmlElement): number {
+/**
+ * Scaling below a transform or viewport: pattern tiles (2.6 s for a 10-unit tile under scale(1000))
+ * and morphology radii (radius 1 under scale(20): 3 s) grow with the area scale.
+ */
+function grow(c: Cost, scale: number): void {
+  if (!(scale > 1)) return;
+  if (c.morphMs > 0) { c.filterMs += c.morphMs * (scale - 1); c.morphMs *= scale; }
+  if (c.tileCount > 0) {
+    const before = Math.max(c.tileCount, c.tiles);
+    c.tiles *= scale;
+    c.layers += Math.max(c.tileCount, c.tiles) - before;
+  }
+}
+
+/** The viewBox-to-viewport area scale of a nested <svg> or a <symbol> (sized by its <use>); 1 when unknown. */
+function viewportScale(el: XmlElement, sizedBy: XmlElement): number {
   const vb = parseNumbers(el.attrs.get('viewBox'));
-  const w = parseLength(el.attrs.get('width')), h = parseLength(el.attrs.get('height'));
+  const w = parseLength(sizedBy.attrs.get('width')), h = parseLength(sizedBy.attrs.get('height'));
   if (vb.length !== 4 || !(w > 0 && h > 0)) return 1;
   const s = (w / (vb[2] ?? 1)) * (h / (vb[3] ?? 1));
   return s > 0 ? s : 1;
@@ -159,13 +173,8 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     visiting.set(el.index, viaOther);
     const c = own(el);
     for (const child of el.children) if (isSvg(child) && !BY_REFERENCE.has(child.name)) addCost(c, drawn(child, false));
-    // A scaling transform enlarges the pattern tiles drawn below it (scale(1000) on a 10-unit tile: 2.6 s).
-    const grow = areaScaleOf(el.attrs.get('transform')) * (el.name === 'svg' && el.parent ? viewportScale(el) : 1);
-    if (grow > 1 && c.tileCount > 0) {
-      const before = Math.max(c.tileCount, c.tiles);
-      c.tiles *= grow;
-      c.layers += Math.max(c.tileCount, c.tiles) - before;
-    }
+    // A scaling transform enlarges the pattern tiles and morphology radii below it.
+    grow(c, areaScaleOf(el.attrs.get('transform')) * (el.name === 'svg' && el.parent ? viewportScale(el, el) : 1));
     visiting.delete(el.index);
     depth--;
     hooks.budget(c, tag(el), () => mostly(el));
@@ -191,7 +200,10 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
         let sub: Cost;
         try { sub = drawn(t, true); } finally { viaUses--; }
         addCost(c, sub);
-        if (t.name === 'symbol') c.layers++; // its viewport clips, like a nested <svg>
+        if (t.name === 'symbol') { // its viewport clips, like a nested <svg>, and may scale
+          c.layers++;
+          grow(c, viewportScale(t, el));
+        }
         c.useDepth = sub.useDepth + 1;
         if (c.useDepth > L.maxUseChain) refuse('use-bomb', `<use> references chain more than ${L.maxUseChain} levels deep; the limit is ${L.maxUseChain} (maxUseChain)`, tag(el), 'maxUseChain');
         // The target inherits this use's paint and markers: price them on every node it draws.
@@ -352,6 +364,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     filterMemo.set(key, zeroCost()); // a filter reaching itself through feImage adds nothing
     const c = zeroCost();
     let ms = FILTER_MS.base;
+    let morph = 0; // the part that grows with a scaling transform above the element (radii are user units)
     for (const fe of f.children) {
       const n = (a: string): number[] => parseNumbers(fe.attrs.get(a)).map(Math.abs);
       if (fe.name === 'feGaussianBlur') ms += FILTER_MS.blur;
@@ -360,7 +373,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
         // Radii are user units, or fractions of the box with primitiveUnits="objectBoundingBox" (the box ≤ the region).
         const s = canvas.px * (f.attrs.get('primitiveUnits') === 'objectBoundingBox' ? Math.max(box.w * canvas.w, box.h * canvas.h) : 1);
         const [rx = 0, ry = rx] = n('radius');
-        ms += FILTER_MS.morphologyTap * (2 * rx * s + 1) * (2 * ry * s + 1);
+        morph += FILTER_MS.morphologyTap * (2 * rx * s + 1) * (2 * ry * s + 1);
       }
       else if (fe.name === 'feConvolveMatrix') { const [ox = 3, oy = ox] = n('order'); ms += FILTER_MS.convolveCell * ox * oy; }
       else if (fe.name === 'feTurbulence') ms += FILTER_MS.primitive + FILTER_MS.turbulenceOctave * (n('numOctaves')[0] ?? 1);
@@ -372,7 +385,8 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
         else if (href) addCost(c, hooks.image(href, tag(fe)));
       }
     }
-    c.filterMs += regionOf(f, box) * ms;
+    c.filterMs += regionOf(f, box) * (ms + morph);
+    c.morphMs += regionOf(f, box) * morph;
     filterMemo.set(key, c);
     return c;
   };

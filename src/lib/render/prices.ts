@@ -11,8 +11,10 @@ export interface Cost {
   stopFills: number; layers: number; filterMs: number; imagePixels: number; useDepth: number;
   /** Pattern tiles drawn, and their summed area in canvases: a scaling transform above them grows their pixmaps. */
   tileCount: number; tiles: number;
+  /** The part of filterMs from feMorphology, which grows with a scaling transform above it. */
+  morphMs: number;
 }
-export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0, tileCount: 0, tiles: 0 });
+export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0, tileCount: 0, tiles: 0, morphMs: 0 });
 /** into += c × times (fields spelled out: this runs once per element and reference). */
 export function addCost(into: Cost, c: Cost, times = 1): Cost {
   if (times <= 0) return into;
@@ -26,6 +28,7 @@ export function addCost(into: Cost, c: Cost, times = 1): Cost {
   into.imagePixels += c.imagePixels * times;
   into.tiles += c.tiles * times;
   into.tileCount += c.tileCount * times;
+  into.morphMs += c.morphMs * times;
   if (c.useDepth > into.useDepth) into.useDepth = c.useDepth;
   return into;
 }
