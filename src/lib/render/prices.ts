@@ -114,3 +114,29 @@ export function geometry(el: XmlElement): { segments: number; length: number; ex
     }
   }
 }
+
+/**
+ * Extra segments for curves larger than the output: tiny-skia flattens a curve into pieces that grow
+ * with its size in pixels (100 circles of radius 10⁵: 0.7 s; 100 cubics spanning 10⁶ units: 0.2 s).
+ * Counted as √(excess px) per curve (4 for a circle); curves within the output add nothing.
+ */
+const MAX_PIECES_PER_CURVE = 2000;
+export function flatteningSegments(el: XmlElement, pxPerUnit: number, outputPx: number): number {
+  const a = (k: string): number => Math.abs(parseLength(el.attrs.get(k)) || 0);
+  // Capped: past ~10⁷ px tiny-skia drops or coarsens such curves (a 10⁶ circle took 20 ms, 10⁸ took 0.1).
+  const excess = (units: number): number => Math.min(MAX_PIECES_PER_CURVE, Math.sqrt(Math.max(0, units * pxPerUnit - outputPx)) || 0);
+  switch (el.name) {
+    case 'circle': return 4 * excess(a('r'));
+    case 'ellipse': return 4 * excess(Math.max(a('rx'), a('ry')));
+    case 'rect': return 4 * excess(Math.max(a('rx'), a('ry')));
+    case 'path': {
+      const d = el.attrs.get('d') ?? '';
+      const curves = d.match(/[CcSsQqTtAa]/g)?.length ?? 0;
+      if (curves === 0) return 0;
+      let max = 0;
+      for (const x of parseNumbers(d)) if (Math.abs(x) > max) max = Math.abs(x);
+      return curves * excess(Number.isFinite(max) ? max : Number.MAX_VALUE);
+    }
+    default: return 0;
+  }
+}
