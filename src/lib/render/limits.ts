@@ -48,7 +48,7 @@ export interface RenderLimits {
   maxTextElements: number;
   /** SVG images embedded as data: URIs are checked recursively down to this depth. */
   maxNestedSvgDepth: number;
-  /** Elements drawn, every use, pattern tile, mask, clip and marker instance counted (a full-canvas shape: 0.1 ms). */
+  /** Elements drawn, every use, pattern tile, mask, clip and marker instance counted (a full-canvas shape: 0.12 ms). */
   maxDrawnNodes: number;
   /** Path segments and dashes stroked, over every use (200,000 stroked segments: 0.45 s idle, 1.4 s under load). */
   maxSegmentsDrawn: number;
@@ -92,7 +92,7 @@ export const DEFAULT_LIMITS: Readonly<RenderLimits> = Object.freeze({
   maxTextChars: 2000,
   maxTextElements: 100,
   maxNestedSvgDepth: 2,
-  maxDrawnNodes: 4_000,
+  maxDrawnNodes: 3_000,
   maxSegmentsDrawn: 130_000,
   maxTextCharsDrawn: 13_000,
   maxGradientStopFills: 16_000,

@@ -40,8 +40,8 @@ export function addCost(into: Cost, c: Cost, times = 1): Cost {
  * to match. Pixel-bound work scales with the output area.
  */
 export const UNIT_MS = Object.freeze({
-  /** 20,000 full-canvas rects: 1.5 s; 50,000 <use>d ones: 4.2 s; 4,900 under load: 1.7 s. */
-  node: 0.1,
+  /** 20,000 full-canvas rects: 1.5 s; 50,000 <use>d ones: 4.2 s; 5,000 under load: 0.8–1.7 s. */
+  node: 0.12,
   /** A stroked 200,000-segment path: 0.45 s; 1,000 uses of a 1,400-dash line: 1.9 s (a dash ≈ a segment). */
   segment: 0.003,
   /** Shaping and outlining per character drawn: 19,000 characters through 10 <use>s took 1.6 s under load. */
@@ -65,8 +65,8 @@ export const FILTER_MS = Object.freeze({
   dropShadow: 20,
   /** feMorphology reads (2rx+1)(2ry+1) pixels per pixel, radius in output px: 22 px took 443 ms for one element. */
   morphologyTap: 0.2,
-  /** feConvolveMatrix per kernel cell: order 9 took 34 ms. */
-  convolveCell: 0.25,
+  /** feConvolveMatrix per kernel cell: order 9 took 34–54 ms per element. */
+  convolveCell: 0.35,
   /** 10 octaves on 4 full-canvas rects: 840 ms under load. */
   turbulenceOctave: 7,
   /** resvg clips a filter region; past ~9–16 canvases a blur costs no more (400–800 ms on a loaded machine). */
