@@ -4,8 +4,10 @@
 // each with its expected code; every answer comes within 1 s. The full suite: `npm run resvg-suite`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { prepareProgram } from '../../src/lib/program/prepare';
 import { CRASHES, CRASH_CODES, JUSTIFIED_REFUSALS, NOT_LIMIT_CODES } from '../fixtures/resvg-suite/expected';
 import type { HeadlessRender } from '../../src/headless';
@@ -85,4 +87,29 @@ test('after the suite the pool still renders, and no request left the page (exte
   );
   assert.deepEqual(r.samples[0], [0, 255, 0, 255]);
   assert.deepEqual(ctx.session.offsiteRequests, []);
+});
+
+test('npm run resvg-suite: classifies each file against expected.ts and fails on a false refusal', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sgp-resvg-suite-'));
+  const put = (file: string, text: string) => {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  };
+  put('shapes/rect/mm-values.svg', readFileSync(join(DIR, 'shapes/rect/mm-values.svg'), 'utf8'));
+  put('structure/use/recursive.svg', readFileSync(join(DIR, 'structure/use/recursive.svg'), 'utf8'));
+  // Not in the allowlist, so its refusal counts as false: what a too-strict limit would look like.
+  put('made-up/wide.svg', '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="10"/>');
+  const r = spawnSync('node', ['--import', 'tsx', 'scripts/resvg-suite.ts', dir], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.slice(0, 3).map((l) => [l.file, l.verdict]),
+    [['made-up/wide.svg', 'false-refusal'], ['shapes/rect/mm-values.svg', 'rendered'], ['structure/use/recursive.svg', 'justified']],
+  );
+  const summary = lines[3];
+  assert.deepEqual(
+    [summary.files, summary.rendered, summary.justified, summary.falseRefusals, summary.overOneSecond, summary.refused['use-cycle']],
+    [3, 1, 1, 1, 0, 1],
+  );
+  assert.deepEqual(summary.notRendered.map((n: { file: string }) => n.file), ['made-up/wide.svg', 'structure/use/recursive.svg']);
 });
