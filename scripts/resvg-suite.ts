@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CRASHES, JUSTIFIED_REFUSALS, classify, type Verdict } from '../tests/fixtures/resvg-suite/expected';
+import { CRASHES, FORMER_FALSE_REFUSALS, JUSTIFIED_REFUSALS, classify, type Verdict } from '../tests/fixtures/resvg-suite/expected';
 
 const SLOW_MS = 1000;
 
@@ -48,18 +48,14 @@ async function* renderAll(dir: string, files: string[], passFlags: string[]): As
 }
 
 /**
- * The committed sample: every listed file (expected refusals, crashes, known false refusals), then
+ * The committed sample: every file named in expected.ts (refusals, crashes, former false refusals), then
  * per folder a fifth of its files (at least one), preferring those that use costly or referencing
  * features, then the smallest. Deterministic, so the README can say how it was chosen.
  */
 const ALWAYS_SAMPLED = [
   ...Object.keys(JUSTIFIED_REFUSALS),
   ...Object.keys(CRASHES),
-  // False refusals before Foundation II, and filters cheaper than the order limit suggested.
-  'structure/svg/explicit-svg-namespace.svg',
-  'structure/image/embedded-svgz.svg',
-  'filters/feConvolveMatrix/edgeMode=none.svg',
-  'filters/feConvolveMatrix/edgeMode=wrap-with-matrix-larger-than-target.svg',
+  ...FORMER_FALSE_REFUSALS,
 ];
 const COSTLY = [/<filter\b|filter\s*[:=]/, /<pattern\b/, /<mask\b/, /marker/, /<use\b/, /<image\b|<feImage\b/, /<clipPath\b/, /data:/, /<style\b/, /xmlns:(?!xlink=)/];
 

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { prepareProgram } from '../../src/lib/program/prepare';
-import { CRASHES, CRASH_CODES, JUSTIFIED_REFUSALS, NOT_LIMIT_CODES } from '../fixtures/resvg-suite/expected';
+import { CRASHES, CRASH_CODES, FORMER_FALSE_REFUSALS, JUSTIFIED_REFUSALS, NOT_LIMIT_CODES } from '../fixtures/resvg-suite/expected';
 import type { HeadlessRender } from '../../src/headless';
 import { useHeadlessPage, type Win } from './setup';
 
@@ -21,16 +21,8 @@ const FILES = readdirSync(DIR, { recursive: true, encoding: 'utf8' })
 /** resvg-wasm takes ~5 ms a file and 170 ms at worst here; the 2 s deadline must never be what answers. */
 const MAX_MS = 1000;
 
-/**
- * False refusals on main before Foundation II: these fail until f2-limits lands (cost-based convolve
- * order, gzip-compressed SVG data URIs, a prefixed <svg:svg> root in extraction and limits).
- */
-const PENDING_F2_LIMITS = new Set([
-  'filters/feConvolveMatrix/edgeMode=none.svg',
-  'filters/feConvolveMatrix/edgeMode=wrap-with-matrix-larger-than-target.svg',
-  'structure/image/embedded-svgz.svg',
-  'structure/svg/explicit-svg-namespace.svg',
-]);
+/** Refused on main before Foundation II: these fail until the f2-limits branch lands. */
+const PENDING_F2_LIMITS = new Set(FORMER_FALSE_REFUSALS);
 
 const ctx = useHeadlessPage();
 
@@ -45,9 +37,9 @@ async function render(file: string): Promise<{ r: HeadlessRender; ms: number }> 
   return { r, ms: performance.now() - t0 };
 }
 
-test(`the sample covers the suite: ${FILES.length} files, every listed refusal and crash among them`, () => {
+test(`the sample covers the suite: ${FILES.length} files, every file named in expected.ts among them`, () => {
   assert.ok(FILES.length >= 300, `only ${FILES.length} files under ${DIR}`);
-  for (const f of [...Object.keys(JUSTIFIED_REFUSALS), ...Object.keys(CRASHES)]) assert.ok(FILES.includes(f), `${f} is missing from the sample`);
+  for (const f of [...Object.keys(JUSTIFIED_REFUSALS), ...Object.keys(CRASHES), ...FORMER_FALSE_REFUSALS]) assert.ok(FILES.includes(f), `${f} is missing from the sample`);
 });
 
 for (const file of FILES.filter((f) => !(f in CRASHES))) {
