@@ -58,10 +58,10 @@ for (const file of FILES.filter((f) => !(f in CRASHES))) {
   });
 }
 
-// PENDING f2-workers + f2-limits: on main before Foundation II this fails: the wasm trap comes back
-// as 'recycled' and the program runs twice (two respawns). Do not relax it to accept 'recycled'.
+// Before Foundation II the wasm trap came back as 'recycled' and the program ran twice (two
+// respawns): the supervisor's own crash, met in the wild. Never relax this to accept 'recycled'.
 for (const [file, why] of Object.entries(CRASHES)) {
-  test(`resvg suite crash [PENDING f2-workers, f2-limits]: ${file} is refused before resvg or reported as a crash, once (${why})`, async () => {
+  test(`resvg suite crash: ${file} is refused before resvg or reported as a crash, once (${why})`, async () => {
     const respawnsBefore = await ctx.page.evaluate(() => (window as unknown as Win).sgp.respawns());
     const { r, ms } = await render(file);
     const respawns = (await ctx.page.evaluate(() => (window as unknown as Win).sgp.respawns())) - respawnsBefore;
