@@ -21,9 +21,6 @@ const FILES = readdirSync(DIR, { recursive: true, encoding: 'utf8' })
 /** resvg-wasm takes ~5 ms a file and 170 ms at worst here; the 2 s deadline must never be what answers. */
 const MAX_MS = 1000;
 
-/** Refused on main before Foundation II: these fail until the f2-limits branch lands. */
-const PENDING_F2_LIMITS = new Set(FORMER_FALSE_REFUSALS);
-
 const ctx = useHeadlessPage();
 
 /** The CLI's path: extract the program from the file, then render it in the pool. */
@@ -44,8 +41,7 @@ test(`the sample covers the suite: ${FILES.length} files, every file named in ex
 
 for (const file of FILES.filter((f) => !(f in CRASHES))) {
   const refusal = JUSTIFIED_REFUSALS[file];
-  const pending = PENDING_F2_LIMITS.has(file) ? ' [PENDING f2-limits]' : '';
-  test(`resvg suite: ${file} → ${refusal ? refusal.codes.join(' or ') : 'render'}${pending}`, async () => {
+  test(`resvg suite: ${file} → ${refusal ? refusal.codes.join(' or ') : 'render'}`, async () => {
     const { r, ms } = await render(file);
     assert.ok(ms < MAX_MS, `took ${Math.round(ms)} ms`);
     if (!refusal) {
