@@ -7,19 +7,22 @@
 //
 // Writes corpus.{train,val,heldout}.jsonl.gz (one item per line: id, split, category, prompt,
 // prompts, svg) and with --images: images.bin (concatenated PNGs) + images.jsonl.gz (id, split,
-// offset, length, captions, text_overlay). Prints a one-line JSON summary at the end.
+// offset, length, captions, text_overlay), rendered through the app's render path
+// (src/lib/render/node.ts) and packed as training/encoders/render.ts packs them. Prints a
+// one-line JSON summary at the end.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
-import { Resvg } from '@resvg/resvg-js';
 import { buildMiniBench, benchmarkSummary } from '../src/lib/world/bench.ts';
 import { CORRUPTIONS, corrupt } from '../src/lib/world/corrupt.ts';
 import { HACKS, hackProgram } from '../src/lib/world/hacks.ts';
 import { sceneSvg } from '../src/lib/world/svg.ts';
 import { verify } from '../src/lib/reward/verify/verify.ts';
 import { makeItem } from '../src/lib/world/generate.ts';
-import { textOverlay } from '../src/lib/world/overlay.ts';
+import { captionOverlay } from '../src/lib/world/overlay.ts';
+import { loadRenderer } from '../src/lib/render/node.ts';
+import { ImagePack } from './lib/image-pack.ts';
 import { makeRng } from '../src/lib/world/rng.ts';
 import type { WorldItem } from '../src/lib/world/spec.ts';
 
@@ -63,14 +66,16 @@ const N_HELD = opt.heldout === undefined ? side : int('heldout', opt.heldout);
 const IMAGE_SIZE = int('image-size', opt['image-size']);
 const TEXT_FRAC = Number(opt['text-frac']);
 if (!(TEXT_FRAC >= 0 && TEXT_FRAC <= 1)) throw new Error(`--text-frac must be in [0, 1], got '${opt['text-frac']}'`);
-const FONT = { fontFiles: ['public/fonts/DejaVuSans.ttf'], loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' };
 
 if (opt.check) {
   // References must score 1; corruptions < 0.5; hacks < 0.3. Counts how often each holds.
+  // The world's own programs: rendered in this thread (limits, no deadline).
   const size = int('image-size', opt['image-size']);
+  const renderer = await loadRenderer();
   const render = (svg: string) => {
-    const img = new Resvg(svg, { fitTo: { mode: 'width', value: size }, background: 'white', font: FONT }).render();
-    return { width: img.width, height: img.height, data: img.pixels };
+    const r = renderer(svg, { size });
+    if (!r.ok) throw new Error(`a world program failed to render (${r.error.code}: ${r.error.message}): ${svg.slice(0, 100)}`);
+    return r.pixels;
   };
   const tally: Record<string, { n: number; ok: number; max: number }> = {};
   const count = (key: string, score: number, ok: boolean): void => {
@@ -129,29 +134,22 @@ summary.corpus_seconds = Number(((performance.now() - t0) / 1000).toFixed(2));
 
 // ---- images -----------------------------------------------------------------------------------
 if (opt.images) {
-  const t1 = performance.now();
-  const pngs: Uint8Array[] = [];
-  const index: string[] = [];
-  let offset = 0;
+  const pack = new ImagePack(IMAGE_SIZE);
   let withText = 0;
+  let n = 0;
   for (const { items } of corpora) {
     for (const item of items) {
-      const rng = makeRng(SEED ^ Math.imul(index.length + 1, 0x9e3779b1));
+      const rng = makeRng(SEED ^ Math.imul(++n, 0x9e3779b1));
       const overlay = rng.chance(TEXT_FRAC);
-      const svg = overlay ? item.svg.replace('</svg>', `${textOverlay(rng, item.prompts)}</svg>`) : item.svg;
-      const png = new Resvg(svg, { fitTo: { mode: 'width', value: IMAGE_SIZE }, background: 'white', font: FONT }).render().asPng();
-      pngs.push(png);
-      index.push(JSON.stringify({ id: item.id, split: item.split, offset, length: png.length, captions: item.prompts, text_overlay: overlay }));
-      offset += png.length;
+      const svg = overlay ? captionOverlay(item.svg, rng.pick(item.prompts), rng) : item.svg;
+      pack.add(svg, { id: item.id, split: item.split, captions: item.prompts, text_overlay: overlay });
       withText += overlay ? 1 : 0;
     }
   }
-  writeFileSync(join(opt.out, 'images.bin'), Buffer.concat(pngs));
-  const gz = gzipSync(index.join('\n') + '\n');
-  writeFileSync(join(opt.out, 'images.jsonl.gz'), gz);
+  const packed = await pack.write(opt.out, 'images');
   Object.assign(summary, {
-    images: pngs.length, images_with_text: withText, image_size: IMAGE_SIZE,
-    images_bytes: offset, images_index_bytes: gz.length, image_seconds: Number(((performance.now() - t1) / 1000).toFixed(2)),
+    images: packed.images, images_with_text: withText, image_size: IMAGE_SIZE,
+    images_bytes: packed.bytes, images_index_bytes: packed.index_bytes, image_seconds: packed.seconds,
   });
 }
 console.log(JSON.stringify({ out: opt.out, ...summary }));

@@ -4,6 +4,7 @@ import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import wasmUrl from '@resvg/resvg-wasm/index_bg.wasm?url';
 import { rasterize, type RenderResult, type ResvgLike } from '../src/lib/render/rasterize';
 import type { RenderLimits } from '../src/lib/render/limits';
+import { fontOptions, NO_FONT } from '../src/lib/render/font';
 
 let font: Record<string, unknown> | null = null;
 
@@ -20,12 +21,12 @@ const api = {
         return r.arrayBuffer();
       }),
     ]);
-    font = { fontBuffers: [new Uint8Array(fontBytes)], defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
+    font = fontOptions(new Uint8Array(fontBytes));
   },
 
   render(svg: string, size: number, limits?: Partial<RenderLimits>): RenderResult {
     if (!font) throw new Error('svg worker used before init()');
-    const result = rasterize(Resvg as unknown as ResvgLike, svg, { size, font, noFont: { fontBuffers: [] }, ...(limits ? { limits } : {}) });
+    const result = rasterize(Resvg as unknown as ResvgLike, svg, { size, font, noFont: NO_FONT, ...(limits ? { limits } : {}) });
     return result.ok ? Comlink.transfer(result, [result.pixels.data.buffer as ArrayBuffer]) : result;
   },
 

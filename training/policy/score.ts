@@ -1,11 +1,13 @@
 // Score sampled programs with the world verifier: the second half of the policy evaluation (sample.py
 // writes the samples). Regenerates each item's spec from its id (world export: stream-index, same seed),
-// renders with resvg (the app's engine, white background, 128 px) and prints one JSON line of metrics.
+// renders through the app's render path (src/lib/render/node.ts: resvg-wasm, limits, letterbox, font,
+// the 2 s deadline; 128 px) and prints one JSON line of metrics. A refused or timed-out program
+// scores 0, as in the app.
 //
 //   node --import tsx training/policy/score.ts --seed 1 samples.val.t1.jsonl [more.jsonl …]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Resvg } from '@resvg/resvg-js';
+import { createRenderPool, type PoolRenderResult } from '../../src/lib/render/node.ts';
 import { makeItem, type WorldItem } from '../../src/lib/world/index.ts';
 import { verify } from '../../src/lib/reward/verify/verify.ts';
 
@@ -15,7 +17,6 @@ const { values: opt, positionals: files } = parseArgs({
 });
 const SEED = Number(opt.seed);
 const SIZE = Number(opt.size);
-const FONT = { fontFiles: ['public/fonts/DejaVuSans.ttf'], loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' };
 
 interface Sample { id: string; split: string; category: string; prompt: string; temperature: number; svg: string; finished: boolean; tokens: number }
 
@@ -27,25 +28,24 @@ function itemOf(id: string): WorldItem {
   return makeItem({ seed: SEED, stream, index: Number(m[2]), ...(stream === 'heldout' ? { split: 'heldout' as const } : {}) });
 }
 
-function score(s: Sample): { valid: boolean; score: number } {
-  if (!s.finished || !/^<svg[\s>]/.test(s.svg) || !s.svg.endsWith('</svg>')) return { valid: false, score: 0 };
-  try {
-    const img = new Resvg(s.svg, { fitTo: { mode: 'width', value: SIZE }, background: 'white', font: FONT }).render();
-    const item = itemOf(s.id);
-    if (item.prompt !== s.prompt) throw new Error(`world drift: ${s.id} prompt is '${item.prompt}', sample has '${s.prompt}'`);
-    return { valid: true, score: verify(item.spec, { pixels: { width: img.width, height: img.height, data: img.pixels }, svg: s.svg }).score };
-  } catch (e) {
-    if (e instanceof Error && e.message.startsWith('world drift')) throw e;
-    return { valid: false, score: 0 }; // resvg refused the program
-  }
+/** A program counts as valid when it is finished, closed and renders; the verifier scores its pixels. */
+const isProgram = (s: Sample): boolean => s.finished && /^<svg[\s>]/.test(s.svg) && s.svg.endsWith('</svg>');
+
+function score(s: Sample, render: PoolRenderResult | null): { valid: boolean; score: number } {
+  if (!render?.ok) return { valid: false, score: 0 };
+  const item = itemOf(s.id);
+  if (item.prompt !== s.prompt) throw new Error(`world drift: ${s.id} prompt is '${item.prompt}', sample has '${s.prompt}'`);
+  return { valid: true, score: verify(item.spec, { pixels: render.pixels, svg: s.svg }).score };
 }
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 const report: Record<string, unknown> = {};
+const pool = createRenderPool();
 for (const file of files) {
   const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Sample);
-  const scored = rows.map((r) => ({ ...r, ...score(r) }));
+  const renders = await Promise.all(rows.map((r) => (isProgram(r) ? pool.render(r.svg, { size: SIZE }) : null)));
+  const scored = rows.map((r, i) => ({ ...r, ...score(r, renders[i]!) }));
   const byCat: Record<string, number[]> = {};
   const bySplit: Record<string, number[]> = {};
   for (const r of scored) {
@@ -63,4 +63,5 @@ for (const file of files) {
     by_category: Object.fromEntries(Object.entries(byCat).sort().map(([k, v]) => [k, { n: v.length, score: round(mean(v)) }])),
   };
 }
+await pool.close();
 console.log(JSON.stringify(report));

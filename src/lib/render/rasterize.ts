@@ -1,5 +1,6 @@
-// SVG text → RGBA pixels with any resvg build (wasm in the browser, resvg-js in Node tooling).
-// The renderer is injected so the same limits, sizing and error shapes apply everywhere.
+// SVG text → RGBA pixels with any resvg build: resvg-wasm in the svg worker and in Node tooling
+// (render/node.ts), native resvg-js as the bench's peer. The renderer is injected so the same
+// limits, sizing and error shapes apply everywhere.
 import { checkLimits, resolveLimits, type RenderLimits } from './limits';
 import { hasText } from '../program/text';
 
@@ -52,6 +53,8 @@ export interface RasterizeOptions {
 export const MAX_OUTPUT_SIZE = 2048;
 /** The app's render size: SGP-GenBench scores 224-px renders; encoders resize to their own input size. */
 export const DEFAULT_RENDER_SIZE = 224;
+/** Past this a render is stopped (worker terminated) in the browser pool and the Node pool alike. */
+export const DEFAULT_RENDER_TIMEOUT_MS = 2000;
 
 export function rasterize(Resvg: ResvgLike, svg: string, opts: RasterizeOptions): RenderResult {
   const t0 = now();

@@ -2,7 +2,7 @@
 // Every call resolves to a RenderResult — timeouts and crashes become errors, never hangs.
 import { WorkerPool } from './pool';
 import { WorkerError, type SupervisorOptions } from './supervisor';
-import { DEFAULT_RENDER_SIZE, type RenderResult } from '../render/rasterize';
+import { DEFAULT_RENDER_SIZE, DEFAULT_RENDER_TIMEOUT_MS, type RenderResult } from '../render/rasterize';
 import type { RenderLimits } from '../render/limits';
 import type { SvgWorkerApi } from '../../../workers/svg.worker';
 
@@ -20,7 +20,7 @@ export interface RenderCall {
   limits?: Partial<RenderLimits>;
 }
 
-export const DEFAULT_RENDER_TIMEOUT_MS = 2000;
+export { DEFAULT_RENDER_TIMEOUT_MS };
 
 export type SvgPool = WorkerPool<SvgWorkerApi>;
 

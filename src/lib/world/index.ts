@@ -5,6 +5,7 @@ export { IMPORT_LIMITS, BenchmarkError } from './validate.ts';
 export { heldOutCombos } from './heldout.ts';
 export { corrupt, CORRUPTIONS, type Corruption } from './corrupt.ts';
 export { hackProgram, HACKS, type Hack } from './hacks.ts';
+export { captionOverlay, textOnlySvg } from './overlay.ts';
 export { sceneSvg } from './svg.ts';
 export { KINDS, KIND_NAMES, PRIMITIVES, ICONIC } from './kinds.ts';
 export { COLORS } from './palette.ts';

@@ -1,11 +1,12 @@
-// Test helper: the app's renderer engine in Node (resvg; same pixels as the wasm build), white
-// background, forced output width, the bundled font.
-import { Resvg } from '@resvg/resvg-js';
+// Test helper: the app's render path in Node (src/lib/render/node.ts — resvg-wasm, limits,
+// letterbox, the bundled font), in this thread. Throws when the program does not render.
+import { loadRenderer } from '../../../src/lib/render/node.ts';
 import type { Pixels } from '../../../src/lib/render/rasterize.ts';
 
-const FONT = { fontFiles: ['public/fonts/DejaVuSans.ttf'], loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' };
+const renderer = await loadRenderer();
 
 export function render(svg: string, size = 128): Pixels {
-  const img = new Resvg(svg, { fitTo: { mode: 'width', value: size }, background: 'white', font: FONT }).render();
-  return { width: img.width, height: img.height, data: img.pixels };
+  const r = renderer(svg, { size });
+  if (!r.ok) throw new Error(`render failed (${r.error.code}): ${r.error.message}`);
+  return r.pixels;
 }
