@@ -93,8 +93,8 @@ SGP-RL's reward uses `(1 + cos)/2`.
 {cfg['vision_config']['image_size']} px (`src/lib/reward/encoders.ts`), so no resize happens there; the training renders were made the same way.
 
 ## Training
-Sigmoid pairwise loss (Zhai et al. 2023; t′ = log 10, b = −10 at the start) on world renders made with resvg and
-the app's DejaVu Sans font (`training/encoders/render.ts`), with hard-negative captions joining the batch as extra
+Sigmoid pairwise loss (Zhai et al. 2023; t′ = log 10, b = −10 at the start) on world renders made through the app's
+render path (`training/encoders/render.ts` → `src/lib/render/node.ts`: resvg-wasm, the app's limits and DejaVu Sans), with hard-negative captions joining the batch as extra
 text columns (NegCLIP-style; a negative is the caption with one fact changed: colours of two objects swapped, a
 colour/size/count replaced, a relation flipped or its two objects swapped). Augmentations on the GPU: zoom 0.85–1.15,
 shift ±8 %, per-channel gain/offset ±5 %; no flips (they would falsify "left of"). Captions: all the world's paraphrases.

@@ -52,12 +52,23 @@ export function renderWith(Engine: unknown, font: Uint8Array, svg: string, call:
 }
 
 let initialised: Promise<void> | undefined;
+let crashed = false;
 /** A synchronous renderer in this thread: limits, letterbox and font, but no deadline. */
 export async function loadRenderer(): Promise<NodeRender> {
   // resvg-wasm's initWasm throws when called twice in one thread.
   await (initialised ??= resvgModule().then((m) => initWasm(m)));
   const font = bundledFont();
-  return (svg, call) => renderWith(Resvg, font, svg, call);
+  return (svg, call) => {
+    if (!crashed) {
+      const r = renderWith(Resvg, font, svg, call);
+      if (r.ok || !r.fatal) return r;
+      crashed = true;
+    }
+    // After a trap the wasm state is unknown and, unlike a pool thread, cannot be replaced here
+    // (resvg-wasm initialises once per thread).
+    const message = 'resvg crashed in this thread and cannot be restarted here; render untrusted programs with createRenderPool()';
+    return { ok: false, error: { code: 'wasm-crash', message }, ms: 0, fatal: true };
+  };
 }
 
 /**
