@@ -3,9 +3,10 @@
 //
 // Engine: the browser's own @resvg/resvg-wasm binary, not the native @resvg/resvg-js. Both give
 // identical pixels, but only the same binary makes "one path" true by construction (same version,
-// same errors: a wasm trap is 'wasm-crash' here as there). It costs speed on one thread — a 128-px
-// world scene took 0.29 ms against 0.22 ms natively, 0.88 against 0.49 ms with text — which the
-// pool's threads win back on anything that renders in bulk.
+// same errors: a wasm trap is 'wasm-crash' here as there; one font spelling: resvg-js drew text
+// differently from the same `fontBuffers`). It costs some speed: a warm 128-px world scene took
+// 0.20–0.29 ms against 0.18–0.22 ms natively, 0.9 against 0.5 ms with text, and each thread
+// warms up over its first few hundred renders.
 //
 // Deadline: a wasm render cannot be interrupted in its own thread. `createRenderPool` runs renders
 // in worker threads (node-thread.ts) and terminates one that passes its deadline, the browser
@@ -111,7 +112,10 @@ function chunk(type: string, body: Buffer): Buffer {
 
 /** Starting a thread loads tsx and instantiates the wasm: seconds on a loaded machine, not a render. */
 const START_TIMEOUT_MS = 60_000;
-/** Jobs queued per thread, so the next render is already there when one ends (as in the browser). */
+/**
+ * Jobs sent ahead to each thread, so the next render is already there when one ends: 8 rather
+ * than the browser pool's 2 because a message round trip (~50 µs) is a quarter of a small render.
+ */
 const DEPTH = 8;
 
 export interface PoolRenderCall extends NodeRenderCall {
@@ -247,8 +251,10 @@ export function createRenderPool(opts: RenderPoolOptions = {}): RenderPool {
     renderAll: (svgs, call) => Promise.all(svgs.map((s) => render(s, call))),
     async close() {
       closed = true;
-      for (const job of queue.splice(0)) failed(job, 'closed', 'the render pool was closed');
-      await Promise.all([...threads].map((t) => { threads.delete(t); clearTimeout(t.timer); return t.worker.terminate(); }));
+      const stopped = [...threads];
+      threads.clear();
+      for (const job of [...stopped.flatMap((t) => t.inFlight), ...queue.splice(0)]) failed(job, 'closed', 'the render pool was closed');
+      await Promise.all(stopped.map((t) => { clearTimeout(t.timer); return t.worker.terminate(); }));
     },
   };
 }
