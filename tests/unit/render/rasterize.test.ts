@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 import { rasterize, letterbox, type ResvgLike } from '../../../src/lib/render/rasterize';
 import { pixelAt } from '../../../src/lib/render/canvas';
+import { fontOptions, NO_FONT } from '../../../src/lib/render/font';
 
 await initWasm(readFileSync('node_modules/@resvg/resvg-wasm/index_bg.wasm'));
-const font = { fontBuffers: [new Uint8Array(readFileSync('public/fonts/DejaVuSans.ttf'))], defaultFontFamily: 'DejaVu Sans' };
-const render = (svg: string, size = 64) => rasterize(Resvg as unknown as ResvgLike, svg, { size, font, noFont: { fontBuffers: [] } });
+const font = fontOptions(new Uint8Array(readFileSync('public/fonts/DejaVuSans.ttf')));
+const render = (svg: string, size = 64) => rasterize(Resvg as unknown as ResvgLike, svg, { size, font, noFont: NO_FONT });
 
 test('renders on white at the forced size; portrait canvases are letterboxed', () => {
   const r = render('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="20"><rect width="10" height="20" fill="#00f"/></svg>');
