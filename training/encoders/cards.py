@@ -121,6 +121,12 @@ held-out = scenes containing colour/count/relation combinations never seen in tr
 straight at 128 px, as the app does; images per row: {sig['fp32']['n/val/clean']} / {sig['fp32']['n/val/text_overlay']} (val clean / overlay),
 {sig['fp32']['n/heldout/clean']} / {sig['fp32']['n/heldout/text_overlay']} (held-out); the 224-px rows use the first 200 scenes of each split that have no overlay.
 
+Re-checked on 2026-11-30, when the Node tooling moved from a direct resvg-js call to the app's render path
+(`src/lib/render/node.ts`): the 23,000 training renders, 1,402 probes and 6 goldens at 128 px are pixel-identical
+to the earlier ones, and the zero-shot and probe rows reproduce exactly. Caption-retrieval rows come back within
+2 pp (held-out with words: 54.9 → 55.6 %): `prepare.py`'s hard negatives change between Python processes (in
+`text.py`, kinds of equal length keep string-hash order), so each run's `eval.json` differs, whatever the renders.
+
 ## Reward-hacking probes (200 val prompts; mean over prompts)
 | canvas scored against the prompt | cosine fp32 | (1+cos)/2 fp32 | sigmoid fp32 | cosine int8 |
 |---|---|---|---|---|
@@ -180,6 +186,9 @@ centred (momentum 0.9), sharpened (τ_t 0.04, τ_s 0.1) distribution over 4,096 
 Perturbed = the reference program wrapped in a transform (shift ±10 units of 256, zoom ±10 %) with each colour
 moved by up to ±14 per channel; references and queries rendered straight at 128 px as the app does.
 {din['fp32']['n/val']} queries per row, in galleries of 100.
+
+Re-checked on 2026-11-30 through the app's render path (`src/lib/render/node.ts`): the 128-px renders are
+pixel-identical to the earlier resvg-js ones, and every 128-px number above reproduces exactly.
 
 ## Reward-hacking probes (200 val references; mean CLS cosine with the reference)
 | canvas | cosine fp32 | (1+cos)/2 fp32 | cosine int8 |
