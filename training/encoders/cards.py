@@ -188,7 +188,8 @@ moved by up to ±14 per channel; references and queries rendered straight at 128
 {din['fp32']['n/val']} queries per row, in galleries of 100.
 
 Re-checked on 2026-11-30 through the app's render path (`src/lib/render/node.ts`): the 128-px renders are
-pixel-identical to the earlier resvg-js ones, and every 128-px number above reproduces exactly.
+pixel-identical to the earlier resvg-js ones, and every 128-px number above reproduces exactly. At 224 px one
+probe of 1,402 differs in 36 pixels (native and wasm round differently), which moves a cosine in the 7th decimal.
 
 ## Reward-hacking probes (200 val references; mean CLS cosine with the reference)
 | canvas | cosine fp32 | (1+cos)/2 fp32 | cosine int8 |
