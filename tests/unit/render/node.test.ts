@@ -11,7 +11,9 @@ import type { RenderResult } from '../../../src/lib/render/rasterize.ts';
 import { HOSTILE_CASES } from '../../fixtures/hostile/manifest.ts';
 
 const render = await loadRenderer();
-const pool = createRenderPool({ workers: 2 });
+// A generous deadline: these tests check pixels and error codes; the 1 s answers are the browser tests' job,
+// and unit tests run two files at once on a 2-core machine.
+const pool = createRenderPool({ workers: 2, deadlineMs: 10_000 });
 after(() => pool.close());
 
 const NS = 'xmlns="http://www.w3.org/2000/svg"';
