@@ -23,7 +23,9 @@ export class ImagePack {
   /** Renders everything added and writes the pack; a render that fails stops the export, naming the row. */
   async write(dir: string, stem: string): Promise<{ images: number; bytes: number; index_bytes: number; seconds: number }> {
     const t0 = performance.now();
-    const pool: RenderPool = createRenderPool();
+    // The world's own scenes render in milliseconds: here a deadline only guards against a stuck thread, and the
+    // app's 2 s would fail exports on a busy machine (seen at load 19 on 2 cores).
+    const pool: RenderPool = createRenderPool({ deadlineMs: 30_000 });
     const pngs: Uint8Array[] = [];
     const rows: string[] = [];
     let offset = 0;
