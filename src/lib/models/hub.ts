@@ -83,7 +83,12 @@ async function download(url: string, opts: GetOptions): Promise<Uint8Array> {
   } catch (err) {
     // fetch rejects with a TypeError only when no response came: offline, DNS, refused, CORS, CSP.
     const host = new URL(url).host;
-    throw new Error(`offline and ${quote(opts.id)} is not cached: ${url} could not be fetched (${message(err)}); connect to ${host} once to download it`);
+    const offline = globalThis.navigator?.onLine === false;
+    throw new Error(
+      offline
+        ? `offline and ${quote(opts.id)} is not cached: ${url} could not be fetched (${message(err)}); connect to ${host} once to download it`
+        : `${quote(opts.id)} is not cached and ${url} could not be fetched (${message(err)}): the network is down, or ${host} refused the connection or its CORS headers`,
+    );
   }
   const type = res.headers.get('content-type') ?? '';
   if (!res.ok || type.includes('text/html')) {

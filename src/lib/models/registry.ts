@@ -81,6 +81,22 @@ export interface Bases {
 
 export const HUB_BASE = 'https://huggingface.co/';
 
+/**
+ * Origins a hub download touches: huggingface.co answers /resolve/ with a redirect to one of these
+ * CDN hosts for LFS and Xet files (the Hub's documented firewall list). index.html and
+ * headless.html list exactly these in connect-src; a test keeps them equal.
+ */
+export const HUB_ORIGINS = [
+  'https://huggingface.co',
+  'https://cdn-lfs.hf.co',
+  'https://cdn-lfs-us-1.hf.co',
+  'https://cdn-lfs-eu-1.hf.co',
+  'https://cas-bridge.xethub.hf.co',
+  'https://cas-bridge.xethub-eu.hf.co',
+  'https://us.aws.cdn.hf.co',
+  'https://us.gcp.cdn.hf.co',
+] as const;
+
 /** URL of `file` (e.g. 'config.json', 'onnx/model.onnx') of `entry`. */
 export function fileUrl(entry: ModelEntry, file: string, bases: Bases): string {
   if (entry.source === 'bundled') return new URL(`${entry.id}/${file}`, withSlash(bases.bundled)).href;

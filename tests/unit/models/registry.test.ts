@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { MODELS, DEFAULT_POLICY, lookupModel, fileUrl, graphFile, chooseVariant, usableVariants, externalDataFiles, checkArchitecture, VARIANTS } from '../../../src/lib/models/registry';
+import { HUB_ORIGINS, MODELS, DEFAULT_POLICY, lookupModel, fileUrl, graphFile, chooseVariant, usableVariants, externalDataFiles, checkArchitecture, VARIANTS } from '../../../src/lib/models/registry';
 import { allocate, overall } from '../../../src/lib/models/hub';
 import { outOfMemory } from '../../../src/lib/models/load';
 
@@ -98,4 +98,12 @@ test('overall progress sums files and is unknown while any total is', () => {
   const f = (received: number, total: number | null) => ({ file: 'f', received, total, fromCache: false, done: received === total });
   assert.deepEqual(overall({ a: f(5, 10), b: f(3, 3) }), { received: 8, total: 13, files: 2, done: 1 });
   assert.equal(overall({ a: f(5, null), b: f(3, 3) }).total, null);
+});
+
+test('index.html and headless.html allow exactly this site and the hub origins in connect-src', () => {
+  for (const page of ['index.html', 'headless.html']) {
+    const policy = readFileSync(page, 'utf8').match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1] ?? '';
+    const connect = policy.split(';').map((d) => d.trim().split(/\s+/)).find((d) => d[0] === 'connect-src');
+    assert.deepEqual(connect?.slice(1), ["'self'", ...HUB_ORIGINS], page);
+  }
 });
