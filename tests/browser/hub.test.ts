@@ -74,7 +74,7 @@ test('a hub id downloads with progress per file and overall, and the session run
   assert.deepEqual([last.received, last.total], [expectedBytes, expectedBytes]);
   assert.ok(Object.values(last.files).every((f) => f.done && !f.fromCache));
   const weights = events.map((e) => e.files['onnx/model_quantized.onnx']).filter((f) => f !== undefined);
-  assert.ok(weights.some((f) => !f.done && f.received > 0 && f.received < f.total!), 'a partial progress event for the weights');
+  assert.ok(weights.some((f) => !f.done && f.received > 0 && f.received < f.total!), `a partial progress event for the weights: ${JSON.stringify(weights)}`);
   for (let i = 1; i < events.length; i++) assert.ok(events[i]!.received >= events[i - 1]!.received, 'progress never goes back');
 });
 
@@ -130,6 +130,10 @@ test('errors: unknown id, missing file, HTML instead of weights, unsupported arc
 });
 
 test('bundled ids load from the site; a two-graph encoder gets a session per graph', async () => {
+  const policy = await load('fp32', 'sgp-tiny-policy', { variant: 'model' });
+  assert.equal(policy.model.variant, 'model');
+  assert.ok(policy.model.bytes > 20e6, `fp32 weights with their external data: ${policy.model.bytes} bytes`);
+  await release('fp32');
   const { model } = await load('siglip', 'sgp-tiny-siglip');
   assert.equal(model.variant, 'model_quantized');
   assert.deepEqual(Object.keys(model.graphs).sort(), ['text_model', 'vision_model']);

@@ -38,7 +38,7 @@ export interface LoadedModel {
 
 type Session = Awaited<ReturnType<typeof createSession>>['session'];
 
-/** Progress reaches the page at most this often (plus each file's end): each event is a postMessage. */
+/** Progress reaches the page at most this often (plus each file's start and end): each event is a postMessage. */
 const PROGRESS_MS = 100;
 
 export async function loadModel(
@@ -53,9 +53,11 @@ export async function loadModel(
   const files: Record<string, FileProgress> = {};
   let last = 0;
   const report = (p: FileProgress) => {
+    const first = !(p.file in files);
     files[p.file] = p;
     const now = Date.now();
-    if (!onProgress || (!p.done && now - last < PROGRESS_MS)) return;
+    // A file's first and last events always go out, so the bar learns of every file and its total.
+    if (!onProgress || (!first && !p.done && now - last < PROGRESS_MS)) return;
     last = now;
     const sum = overall(files);
     onProgress({ id: entry.id, files: { ...files }, received: sum.received, total: sum.total });
@@ -80,7 +82,7 @@ export async function loadModel(
     Promise.all(others.map(async (f) => void (texts[f] = new TextDecoder().decode(await get(f))))),
     Promise.all(
       graphFiles.map(async ({ graph, file }) => {
-        const external = externalDataFiles(file, config);
+        const external = externalDataFiles(file, config, entry);
         const [bytes, ...data] = await Promise.all([get(file), ...external.map(get)]);
         return { graph, file, bytes: bytes!, external: external.map((path, i) => ({ path: path.split('/').pop()!, data: data[i]! })) };
       }),

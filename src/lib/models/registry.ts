@@ -24,6 +24,8 @@ export interface ModelEntry {
   variants: readonly Variant[];
   /** The variant for WASM and for WebGPU without a better choice. */
   defaultQuantized: string;
+  /** External weight files per graph file, for bundled models (hub models declare theirs in config.json). */
+  externalData?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** transformers.js names its weight formats by file suffix; these are the ones the app offers. */
@@ -51,7 +53,8 @@ function hubPolicy(id: string): ModelEntry {
 }
 
 export const MODELS: Readonly<Record<string, ModelEntry>> = Object.freeze({
-  'sgp-tiny-policy': entry({ id: 'sgp-tiny-policy', task: 'policy', source: 'bundled', files: ['config.json', 'generation_config.json', ...TOKENIZER], graphs: ['model'], variants: [model, model_quantized, model_q4] }),
+  // fp32 shares its weights with the LoRA, log-prob and train-step graphs (one copy in the folder).
+  'sgp-tiny-policy': entry({ id: 'sgp-tiny-policy', task: 'policy', source: 'bundled', files: ['config.json', 'generation_config.json', ...TOKENIZER], graphs: ['model'], variants: [model, model_quantized, model_q4], externalData: { 'onnx/model.onnx': ['onnx/policy_weights.onnx_data'] } }),
   'sgp-tiny-siglip': entry({ id: 'sgp-tiny-siglip', task: 'text-image-encoder', source: 'bundled', files: ['config.json', 'preprocessor_config.json', ...TOKENIZER], graphs: ['text_model', 'vision_model'], variants: [model, model_quantized] }),
   'sgp-tiny-dino': entry({ id: 'sgp-tiny-dino', task: 'image-encoder', source: 'bundled', files: ['config.json', 'preprocessor_config.json'], graphs: ['model'], variants: [model, model_quantized] }),
   'onnx-community/Qwen2.5-Coder-0.5B-Instruct': hubPolicy('onnx-community/Qwen2.5-Coder-0.5B-Instruct'),
@@ -108,10 +111,12 @@ export function graphFile(graph: string, variant: Variant): string {
 }
 
 /**
- * External weight files of `file` from config.json's `transformers.js_config.use_external_data_format`:
+ * External weight files of `file`: the entry's own list, else config.json's `transformers.js_config.use_external_data_format`:
  * true (one file, <file>_data), a chunk count (<file>_data, <file>_data_1, …), or either per file name.
  */
-export function externalDataFiles(file: string, config: unknown): string[] {
+export function externalDataFiles(file: string, config: unknown, entry?: ModelEntry): string[] {
+  const listed = entry?.externalData?.[file];
+  if (listed) return [...listed];
   const spec = (config as { 'transformers.js_config'?: { use_external_data_format?: unknown } } | null)?.['transformers.js_config']?.use_external_data_format;
   const name = file.split('/').pop()!;
   const value = spec !== null && typeof spec === 'object' ? (spec as Record<string, unknown>)[name] : spec;

@@ -21,7 +21,13 @@ test('the registry is frozen and lists the bundled models and the hub examples',
 test('every file and variant graph a bundled entry names exists in public/models', () => {
   for (const e of Object.values(MODELS).filter((m) => m.source === 'bundled')) {
     for (const f of e.files) assert.ok(existsSync(`public/models/${e.id}/${f}`), `${e.id}/${f}`);
-    for (const v of e.variants) for (const g of e.graphs) assert.ok(existsSync(`public/models/${e.id}/${graphFile(g, v)}`), `${e.id}/${graphFile(g, v)}`);
+    for (const v of e.variants) {
+      for (const g of e.graphs) {
+        const file = graphFile(g, v);
+        assert.ok(existsSync(`public/models/${e.id}/${file}`), `${e.id}/${file}`);
+        for (const d of externalDataFiles(file, {}, e)) assert.ok(existsSync(`public/models/${e.id}/${d}`), `${e.id}/${d}`);
+      }
+    }
     assert.ok(e.variants.some((v) => v.name === e.defaultQuantized), `${e.id} default ${e.defaultQuantized}`);
   }
 });
@@ -70,6 +76,9 @@ test('external data files follow transformers.js_config.use_external_data_format
   assert.deepEqual(externalDataFiles('onnx/model_fp16.onnx', cfg({ 'model_fp16.onnx': 2, 'model_q4.onnx': false })), ['onnx/model_fp16.onnx_data', 'onnx/model_fp16.onnx_data_1']);
   assert.deepEqual(externalDataFiles('onnx/model_q4.onnx', cfg({ 'model_fp16.onnx': 2, 'model_q4.onnx': false })), []);
   assert.deepEqual(externalDataFiles('onnx/model.onnx', cfg(1e9)), [], 'an absurd chunk count is ignored');
+  const policy = lookupModel('sgp-tiny-policy');
+  assert.deepEqual(externalDataFiles('onnx/model.onnx', {}, policy), ['onnx/policy_weights.onnx_data'], 'bundled: listed in the entry');
+  assert.deepEqual(externalDataFiles('onnx/model_quantized.onnx', {}, policy), []);
 });
 
 test('policies must be llama or qwen2 decoders; encoders are not checked', () => {
