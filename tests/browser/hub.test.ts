@@ -29,6 +29,15 @@ before(async () => {
   repo('tiny-policy', POLICY);
   repo('tiny-policy-2', POLICY);
   repo('tiny-dino', 'dist/models/sgp-tiny-dino');
+  // A repository without the optional generation_config.json.
+  const without = (name: string, lacking: string) => {
+    const root = join(dir, 'test-org', name, 'resolve', 'main');
+    mkdirSync(join(root, 'onnx'), { recursive: true });
+    for (const f of hubFiles.filter((f) => f !== lacking)) symlinkSync(resolve(POLICY, f), join(root, f));
+  };
+  without('no-generation-config', 'generation_config.json');
+  without('no-tokenizer', 'tokenizer.json');
+  repo('huge-policy', POLICY); // its weights claim 200 GB (below)
   // A repository whose weights URL answers with a login page, as a gated repo behind a proxy might.
   const html = join(dir, 'test-org', 'html-policy', 'resolve', 'main');
   mkdirSync(join(html, 'onnx'), { recursive: true });
@@ -36,7 +45,8 @@ before(async () => {
   writeFileSync(join(html, 'onnx', 'model_quantized.onnx'), '<!DOCTYPE html><html><body>Sign in</body></html>');
   hub = await servePlainStatic(dir, (path) => {
     served.push(path);
-    return { 'Access-Control-Allow-Origin': '*' };
+    const huge = path === '/test-org/huge-policy/resolve/main/onnx/model_quantized.onnx';
+    return { 'Access-Control-Allow-Origin': '*', ...(huge ? { 'Content-Length': String(200e9) } : {}) };
   });
   session = await openSession();
   page = await session.newPage('headless.html?workers=1', async (p) => {
@@ -106,6 +116,8 @@ test('a corrupt cached file is evicted: downloaded again online, named in the er
   const { model } = await load('hub', 'test-org/tiny-policy');
   assert.deepEqual([model.downloadedFiles, model.cachedFiles], [1, hubFiles.length - 1]);
   assert.deepEqual(model.notices, [`the cached copy of ${url} was corrupt (10 bytes, expected 6680887) and was evicted`]);
+  const status = await page.evaluate(() => (window as unknown as Win).sgp.mlStatus());
+  assert.ok(status.notices.includes(model.notices[0]!), 'the notice reaches the status the UI shows');
   await corrupt(url);
   await page.context().setOffline(true);
   try {
@@ -116,7 +128,14 @@ test('a corrupt cached file is evicted: downloaded again online, named in the er
   }
 });
 
-test('errors: unknown id, missing file, HTML instead of weights, unsupported architecture, fp16 without shader-f16', async () => {
+test('a repository without the optional generation_config.json loads; without a required tokenizer file it does not', async () => {
+  const { model } = await load('bare', 'test-org/no-generation-config');
+  assert.ok(!model.texts.includes('generation_config.json') && model.texts.includes('tokenizer.json'));
+  await release('bare');
+  assert.match(await loadError('e', 'test-org/no-tokenizer'), /^test-org\/no-tokenizer: tokenizer\.json is missing: http:\S+\/test-org\/no-tokenizer\/resolve\/main\/tokenizer\.json answered HTTP 404; /);
+});
+
+test('errors: unknown id, missing file, HTML instead of weights, unsupported architecture, fp16 without shader-f16, out of memory', async () => {
   assert.match(await loadError('e', 'sgp-huge'), /^unknown model 'sgp-huge'; known: sgp-tiny-policy, sgp-tiny-siglip, sgp-tiny-dino, /);
   assert.match(await loadError('e', 'test-org/no-such-model'), /^test-org\/no-such-model: config\.json is missing: http:\/\/127\.0\.0\.1:\d+\/test-org\/no-such-model\/resolve\/main\/config\.json answered HTTP 404; /);
   assert.match(await loadError('e', 'test-org/tiny-policy', { variant: 'model_q4f16' }), /^variant 'model_q4f16' of test-org\/tiny-policy needs WebGPU with shader-f16, and this device runs wasm; usable here: model, model_quantized, model_q4$/);
@@ -125,6 +144,7 @@ test('errors: unknown id, missing file, HTML instead of weights, unsupported arc
   const before = served.length;
   assert.match(await loadError('e', 'test-org/tiny-dino'), /^test-org\/tiny-dino is a 'dinov2' model \(Dinov2Model\); the sampler runs decoders of type llama, qwen2$/);
   assert.deepEqual(served.slice(before), ['/test-org/tiny-dino/resolve/main/config.json'], 'refused before any weights were fetched');
+  assert.match(await loadError('e', 'test-org/huge-policy'), /^out of memory: http:\S+\/onnx\/model_quantized\.onnx needs 200\.00 GB and the tab could not allocate it \(.+\); choose a smaller variant$/);
   const status = await page.evaluate(() => (window as unknown as Win).sgp.mlStatus());
   assert.equal(status.models.e?.state, 'unloaded');
 });

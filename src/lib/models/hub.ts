@@ -7,6 +7,11 @@ export const CACHE_NAME = 'sgp-models-v1';
 /** Written with each cached file: a stored body of another length was cut short or altered. */
 const SIZE_HEADER = 'x-sgp-bytes';
 
+/** The server answered, but not with the file (404, or an HTML page): the load may go on without an optional file. */
+export class MissingFile extends Error {
+  override name = 'MissingFile';
+}
+
 export interface FileProgress {
   file: string;
   received: number;
@@ -93,19 +98,25 @@ async function download(url: string, opts: GetOptions): Promise<Uint8Array> {
   const type = res.headers.get('content-type') ?? '';
   if (!res.ok || type.includes('text/html')) {
     await res.body?.cancel().catch(() => undefined);
-    throw new Error(`${quote(opts.id)}: ${opts.file} is missing: ${url} answered HTTP ${res.status}${res.ok ? ' with an HTML page' : ''}; is the id right, and does the repository have this file?`);
+    throw new MissingFile(`${quote(opts.id)}: ${opts.file} is missing: ${url} answered HTTP ${res.status}${res.ok ? ' with an HTML page' : ''}; is the id right, and does the repository have this file?`);
   }
   const length = Number(res.headers.get('content-length'));
   // Content-Length counts encoded bytes; with a Content-Encoding the body is longer: size unknown.
   const total = Number.isInteger(length) && length > 0 && !res.headers.get('content-encoding') ? length : null;
-  const bytes = await readBody(res, total, url, opts);
+  const reader = res.body!.getReader();
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBody(reader, total, url, opts);
+  } catch (err) {
+    await reader.cancel().catch(() => undefined); // stop the transfer, e.g. after an allocation failed
+    throw err;
+  }
   if (looksLikeHtml(bytes)) throw new Error(`${quote(opts.id)}: ${url} sent an HTML page instead of ${opts.file}; a login or error page?`);
   return bytes;
 }
 
 /** Reads the body chunk by chunk into one buffer, reporting progress at most every 64 KiB and at the end. */
-async function readBody(res: Response, total: number | null, url: string, opts: GetOptions): Promise<Uint8Array> {
-  const reader = res.body!.getReader();
+async function readBody(reader: ReadableStreamDefaultReader<Uint8Array>, total: number | null, url: string, opts: GetOptions): Promise<Uint8Array> {
   let buf = allocate(total ?? 1 << 20, url);
   let received = 0;
   let reported = 0;

@@ -2,7 +2,7 @@
 // refused before any weights move), then the chosen variant's graphs, their external data and the
 // tokenizer files, all through the cache with one progress stream, then an ORT session per graph.
 import { createSession, detectDevice, type Device, type SessionInfo } from './backend';
-import { formatBytes, getFile, overall, type FileProgress } from './hub';
+import { formatBytes, getFile, MissingFile, overall, type FileProgress } from './hub';
 import { checkArchitecture, chooseVariant, externalDataFiles, fileUrl, graphFile, lookupModel, quote, type Bases, type ModelEntry, type Variant } from './registry';
 
 /** What a page asks for; plain data, so the client can replay it in a fresh worker. */
@@ -79,7 +79,16 @@ export async function loadModel(
   const others = entry.files.filter((f) => f !== 'config.json');
   const graphFiles = entry.graphs.map((g) => ({ graph: g, file: graphFile(g, variant) }));
   const [, weights] = await Promise.all([
-    Promise.all(others.map(async (f) => void (texts[f] = new TextDecoder().decode(await get(f))))),
+    Promise.all(
+      others.map(async (f) => {
+        try {
+          texts[f] = new TextDecoder().decode(await get(f));
+        } catch (err) {
+          if (!(err instanceof MissingFile && entry.optional?.includes(f))) throw err;
+          delete files[f];
+        }
+      }),
+    ),
     Promise.all(
       graphFiles.map(async ({ graph, file }) => {
         const external = externalDataFiles(file, config, entry);

@@ -19,6 +19,8 @@ export interface ModelEntry {
   source: 'bundled' | 'hub';
   /** Files besides the graphs, fetched and cached with them (all JSON). */
   files: readonly string[];
+  /** Those of `files` a repository may lack (the load goes on without them). */
+  optional?: readonly string[];
   /** ONNX graphs, by base name: a text-image encoder has two. */
   graphs: readonly string[];
   variants: readonly Variant[];
@@ -49,7 +51,7 @@ function entry(e: Omit<ModelEntry, 'defaultQuantized'> & { defaultQuantized?: st
 
 /** A hub decoder not listed below: every transformers.js variant, checked against config.json on load. */
 function hubPolicy(id: string): ModelEntry {
-  return entry({ id, task: 'policy', source: 'hub', files: ['config.json', 'generation_config.json', ...TOKENIZER], graphs: ['model'], variants: [model, model_fp16, model_quantized, model_q4, model_q4f16] });
+  return entry({ id, task: 'policy', source: 'hub', files: ['config.json', 'generation_config.json', ...TOKENIZER], optional: ['generation_config.json'], graphs: ['model'], variants: [model, model_fp16, model_quantized, model_q4, model_q4f16] });
 }
 
 export const MODELS: Readonly<Record<string, ModelEntry>> = Object.freeze({

@@ -129,6 +129,9 @@ export class MlClient {
       this.loads.set(key, { request });
       const notice = Object.values(model.graphs).find((g) => g.notice)?.notice;
       this.loaded(key, { ...Object.values(model.graphs)[0]!, ...(notice ? { notice } : {}) });
+      // e.g. a corrupt cached file that was evicted and downloaded again
+      const fresh = model.notices.filter((n) => !this.current.notices.includes(n));
+      if (fresh.length) this.update({ notices: [...this.current.notices, ...fresh] });
       return model;
     } catch (err) {
       this.setModel(key, { state: 'unloaded', error: message(err) });
