@@ -10,6 +10,7 @@ import { verify } from './lib/reward/verify/verify';
 import { MlClient, type MlStatus } from './lib/workers/ml-client';
 import type { MlFaults } from '../workers/ml.worker';
 import type { Device, PlainTensor } from './lib/models/backend';
+import type { LoadProgress } from './lib/models/load';
 
 const params = new URLSearchParams(location.search);
 const pool = createSvgPool({
@@ -40,6 +41,18 @@ const sgp = {
       device,
       externalData: externalData.map((e) => ({ path: e.path, data: new URL(e.url, document.baseURI).href })),
     }),
+  /**
+   * Loads a registry model (bundled id or hub id) into the ml worker; `hub` replaces huggingface.co
+   * (tests serve a hub-style folder locally). Returns the load result with the JSON files' names only,
+   * and every progress event seen.
+   */
+  async modelLoad(key: string, id: string, opts: { variant?: string; device?: Device | 'auto'; hub?: string } = {}) {
+    const events: LoadProgress[] = [];
+    const bases = { bundled: new URL('models/', document.baseURI).href, ...(opts.hub ? { hub: opts.hub } : {}) };
+    const model = await ml.loadModel(key, { id, device: opts.device ?? 'auto', bases, ...(opts.variant ? { variant: opts.variant } : {}) }, (p) => events.push(p));
+    return { model: { ...model, texts: Object.keys(model.texts) }, events };
+  },
+  modelCacheClear: () => ml.call((api) => api.clearModelCache()),
   onnxRun: (key: string, feeds: Record<string, PlainTensor>, timeoutMs?: number) => ml.run(key, feeds, timeoutMs),
   onnxRelease: (key: string) => ml.release(key),
   onnxSessions: () => ml.call((api) => api.sessions()),

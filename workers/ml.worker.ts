@@ -5,6 +5,8 @@ import * as Comlink from 'comlink';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { configure, detectDevice, run, type PlainTensor, type SessionInfo } from '../src/lib/models/backend';
 import { SessionTable, type LoadSpec } from '../src/lib/models/sessions';
+import type { LoadedModel, LoadProgress, ModelRequest } from '../src/lib/models/load';
+import { clearModelCache } from '../src/lib/models/hub';
 
 const sessions = new SessionTable();
 
@@ -22,6 +24,17 @@ const api = {
     configure(wasmUrl, Math.min(4, navigator.hardwareConcurrency || 1));
     return sessions.load(key, spec);
   },
+
+  /**
+   * Loads a registry model (bundled or hub) under `key`: the worker fetches and caches the files, so
+   * weights reach ORT without crossing to the page; only progress crosses, through `onProgress`.
+   */
+  async loadModel(key: string, request: ModelRequest, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
+    configure(wasmUrl, Math.min(4, navigator.hardwareConcurrency || 1));
+    return sessions.loadModel(key, request, onProgress);
+  },
+
+  clearModelCache,
 
   run(key: string, feeds: Record<string, PlainTensor>): Promise<Record<string, PlainTensor>> {
     return run(sessions.get(key), feeds);

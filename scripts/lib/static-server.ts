@@ -20,7 +20,7 @@ const TYPES: Record<string, string> = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
-/** `headers` adds response headers per path: e.g. a test of what a host that can send them should send. */
+/** `headers` adds response headers per path (404s too): e.g. a test of what a host that can send them should send. */
 export async function servePlainStatic(dir: string, headers: (path: string) => Record<string, string> = () => ({})): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const root = resolve(dir);
   const server = createServer((req, res) => {
@@ -28,7 +28,7 @@ export async function servePlainStatic(dir: string, headers: (path: string) => R
     const file = resolve(join(root, path.endsWith('/') ? `${path}index.html` : path));
     const size = file.startsWith(root + sep) ? statSync(file, { throwIfNoEntry: false }) : undefined;
     if (!size?.isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${path.slice(0, 100)}`);
+      res.writeHead(404, { 'Content-Type': 'text/plain', ...headers(path) }).end(`not found: ${path.slice(0, 100)}`);
       return;
     }
     res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': size.size, ...headers(path) });

@@ -2,18 +2,37 @@
 // (tab, seed, render size…) can be bookmarked and shared — TensorFlow Playground's state model.
 
 import { DEFAULT_RENDER_SIZE } from '../lib/render/rasterize';
+import { DEFAULT_POLICY, lookupModel, MODELS, VARIANTS } from '../lib/models/registry';
 
 type Field =
   | { kind: 'enum'; values: readonly string[]; default: string; why: string }
-  | { kind: 'int'; min: number; max: number; default: number; why: string };
+  | { kind: 'int'; min: number; max: number; default: number; why: string }
+  | { kind: 'float'; min: number; max: number; default: number; why: string }
+  /** Free text that `valid` accepts, e.g. a hub model id that is not in a menu. */
+  | { kind: 'text'; valid: (raw: string) => boolean; default: string; why: string };
+
+/** Policies the sampler can load: the registry's, or any hub id (checked again when it loads). */
+function isPolicyId(raw: string): boolean {
+  try {
+    return lookupModel(raw).task === 'policy';
+  } catch {
+    return false;
+  }
+}
 
 export const FIELDS = {
   tab: { kind: 'enum', values: ['playground', 'benchmarks'], default: 'playground', why: 'which page is open' },
   size: { kind: 'int', min: 32, max: 1024, default: DEFAULT_RENDER_SIZE, why: 'render size in px (SGP-GenBench scores 224-px renders; each encoder resizes to the input size in its preprocessor_config.json)' },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'world seed for "random prompt", so a prompt can be shared' },
+  model: { kind: 'text', valid: isPolicyId, default: DEFAULT_POLICY, why: `policy that samples: ${Object.keys(MODELS).filter(isPolicyId).join(', ')} or a hub id (org/name)` },
+  variant: { kind: 'enum', values: ['auto', ...Object.keys(VARIANTS)], default: 'auto', why: "weights the policy loads; 'auto' picks by device (quantized on WASM, fp16 only with shader-f16)" },
+  backend: { kind: 'enum', values: ['auto', 'webgpu', 'wasm'], default: 'auto', why: "where the policy runs; 'auto' is WebGPU when an adapter exists" },
+  g: { kind: 'int', min: 1, max: 64, default: 8, why: 'programs sampled per prompt (the group size G)' },
+  temperature: { kind: 'float', min: 0, max: 2, default: 1, why: 'sampling temperature; 0 is greedy' },
+  sampleSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'sampler seed: the same seed, backend and variant give the same programs' },
 } as const satisfies Record<string, Field>;
 
-type ValueOf<F> = F extends { kind: 'enum'; values: readonly (infer V)[] } ? V : number;
+type ValueOf<F> = F extends { kind: 'enum'; values: readonly (infer V)[] } ? V : F extends { kind: 'text' } ? string : number;
 export type Settings = { -readonly [K in keyof typeof FIELDS]: ValueOf<(typeof FIELDS)[K]> };
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze(
@@ -29,6 +48,11 @@ export function parseSettings(hash: string): Settings {
     if (raw === null) continue;
     if (field.kind === 'enum') {
       if (field.values.includes(raw)) out[key] = raw;
+    } else if (field.kind === 'text') {
+      if (field.valid(raw)) out[key] = raw;
+    } else if (field.kind === 'float') {
+      const n = Number(raw);
+      if (raw.trim() !== '' && Number.isFinite(n) && n >= field.min && n <= field.max) out[key] = n;
     } else {
       const n = Number(raw);
       if (Number.isInteger(n) && n >= field.min && n <= field.max) out[key] = n;

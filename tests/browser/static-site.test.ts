@@ -10,6 +10,7 @@ import { createServer } from 'vite';
 import { openSession, waitForIsolation, type Session } from '../../scripts/lib/browser';
 import { servePlainStatic } from '../../scripts/lib/static-server';
 import type { Win } from './setup';
+import { HUB_ORIGINS } from '../../src/lib/models/registry';
 
 let session: Session;
 before(async () => {
@@ -114,7 +115,9 @@ test('the CSP meta tag is strict, comes before every script, and is in force', a
   const directives = new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...sources]) => [name!, sources]));
   assert.deepEqual(directives.get('default-src'), ["'self'"]);
   assert.deepEqual(directives.get('script-src'), ["'self'", "'wasm-unsafe-eval'"]);
+  assert.deepEqual(directives.get('connect-src'), ["'self'", ...HUB_ORIGINS], 'fetches: this site and the model hub only');
   for (const [name, sources] of directives) {
+    if (name === 'connect-src') continue;
     for (const s of sources) assert.ok(["'self'", "'none'", "'wasm-unsafe-eval'"].includes(s), `${name} allows ${s}: only this origin, nothing inline or evaluated`);
   }
 

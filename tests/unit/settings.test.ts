@@ -12,3 +12,23 @@ test('invalid or unknown values fall back to defaults', () => {
   const s = parseSettings('#tab=nope&size=99999&seed=-3&junk=1');
   assert.deepEqual(s, DEFAULT_SETTINGS);
 });
+
+test('sampling settings: model, variant, backend, G, temperature and sampler seed round-trip', () => {
+  const s = { ...DEFAULT_SETTINGS, model: 'onnx-community/Qwen2.5-Coder-0.5B-Instruct', variant: 'model_q4' as const, backend: 'wasm' as const, g: 16, temperature: 0.7, sampleSeed: 9 };
+  const hash = serialiseSettings(s);
+  assert.equal(hash, '#model=onnx-community%2FQwen2.5-Coder-0.5B-Instruct&variant=model_q4&backend=wasm&g=16&temperature=0.7&sampleSeed=9');
+  assert.deepEqual(parseSettings(hash), s);
+  assert.deepEqual(
+    { model: DEFAULT_SETTINGS.model, variant: DEFAULT_SETTINGS.variant, backend: DEFAULT_SETTINGS.backend, g: DEFAULT_SETTINGS.g, temperature: DEFAULT_SETTINGS.temperature },
+    { model: 'sgp-tiny-policy', variant: 'auto', backend: 'auto', g: 8, temperature: 1 },
+  );
+});
+
+test('sampling settings refuse what cannot load: encoders, bad ids, G and temperature out of range', () => {
+  const s = parseSettings('#model=sgp-tiny-dino&variant=model_int3&backend=cuda&g=0&temperature=2.5&sampleSeed=1.5');
+  assert.deepEqual(s, DEFAULT_SETTINGS);
+  for (const bad of ['../../x', 'a/b/c', 'x'.repeat(300), 'Xenova/dinov2-small']) assert.equal(parseSettings(`#model=${encodeURIComponent(bad)}`).model, 'sgp-tiny-policy', bad);
+  assert.equal(parseSettings('#temperature=').temperature, 1);
+  assert.equal(parseSettings('#temperature=0').temperature, 0);
+  assert.equal(parseSettings('#model=someone%2Fmy-llama').model, 'someone/my-llama');
+});

@@ -3,6 +3,7 @@
 // the key empty — never a released or half-made session, and never the old model answering silently
 // for the new one. The failure is remembered so a later `run` says why nothing is loaded.
 import { createSession, fetchBytes, type Device, type ExternalData, type SessionInfo } from './backend';
+import { loadModel, type LoadedModel, type LoadProgress, type ModelRequest } from './load';
 
 type Session = Awaited<ReturnType<typeof createSession>>['session'];
 
@@ -42,6 +43,23 @@ export class SessionTable {
     }
   }
 
+  /**
+   * Loads a registry model: one session under `key`, or `key/<graph>` for each graph of a model with
+   * several (a text-image encoder's text_model and vision_model).
+   */
+  async loadModel(key: string, request: ModelRequest, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
+    await this.release(key);
+    try {
+      const { model, sessions } = await loadModel(request, onProgress);
+      const single = Object.keys(sessions).length === 1;
+      for (const [graph, session] of Object.entries(sessions)) this.sessions.set(single ? key : `${key}/${graph}`, { session, info: model.graphs[graph]! });
+      return model;
+    } catch (err) {
+      this.failures.set(key, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+  }
+
   get(key: string): Session {
     const found = this.sessions.get(key);
     if (found) return found.session;
@@ -50,11 +68,14 @@ export class SessionTable {
     throw new Error(`no model loaded as '${key}'; loaded: ${[...this.sessions.keys()].join(', ') || 'none'}`);
   }
 
+  /** Releases `key` and, for a model of several graphs, each `key/<graph>`. */
   async release(key: string): Promise<void> {
-    const found = this.sessions.get(key);
-    this.sessions.delete(key);
     this.failures.delete(key);
-    await found?.session.release();
+    for (const k of [...this.sessions.keys()].filter((k) => k === key || k.startsWith(`${key}/`))) {
+      const found = this.sessions.get(k)!;
+      this.sessions.delete(k);
+      await found.session.release();
+    }
   }
 
   /** What is loaded now, by key. */

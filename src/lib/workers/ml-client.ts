@@ -9,11 +9,15 @@
 //   WebGPU → WASM fallback), the last error, respawns, and a `generation` that bumps with every fresh
 //   worker. Stateful calls added later (generate, trainStep) go through `call()`; state they keep in
 //   the worker (KV caches, LoRA, optimizer) belongs to one generation and is gone after it.
-import type * as Comlink from 'comlink';
+import * as Comlink from 'comlink';
 import { SupervisedWorker, WorkerError, type SupervisorOptions, type WorkerLike } from './supervisor';
 import type { MlFaults, MlWorkerApi } from '../../../workers/ml.worker';
 import type { PlainTensor, SessionInfo } from '../models/backend';
 import type { LoadSpec } from '../models/sessions';
+import type { LoadedModel, LoadProgress, ModelRequest } from '../models/load';
+
+/** How a key was loaded, replayed in a fresh worker: an ONNX file, or a registry model. */
+type Remembered = { spec: LoadSpec } | { request: ModelRequest };
 
 export interface MlModelState {
   state: 'loading' | 'loaded' | 'reloading' | 'unloaded';
@@ -46,7 +50,7 @@ export interface MlClientOptions {
 
 export class MlClient {
   private readonly worker: SupervisedWorker<MlWorkerApi>;
-  private readonly loads = new Map<string, LoadSpec>();
+  private readonly loads = new Map<string, Remembered>();
   private readonly listeners = new Set<(s: MlStatus) => void>();
   private readonly timeoutMs: number;
   private queue: Promise<unknown> = Promise.resolve();
@@ -103,9 +107,32 @@ export class MlClient {
     this.setModel(key, { state: 'loading' });
     try {
       const info = await this.call((api) => api.load(key, spec), timeoutMs);
-      this.loads.set(key, spec);
+      this.loads.set(key, { spec });
       this.loaded(key, info);
       return info;
+    } catch (err) {
+      this.setModel(key, { state: 'unloaded', error: message(err) });
+      this.update({ lastError: message(err) });
+      throw err;
+    }
+  }
+
+  /**
+   * Loads a registry model (see src/lib/models/registry.ts) under `key`; `onProgress` gets bytes per
+   * file and overall while it downloads (about every 100 ms). A fresh worker reloads it from the cache.
+   */
+  async loadModel(key: string, request: ModelRequest, onProgress?: (p: LoadProgress) => void, timeoutMs?: number): Promise<LoadedModel> {
+    this.loads.delete(key);
+    this.setModel(key, { state: 'loading' });
+    try {
+      const model = await this.call((api) => api.loadModel(key, request, onProgress && Comlink.proxy(onProgress)), timeoutMs);
+      this.loads.set(key, { request });
+      const notice = Object.values(model.graphs).find((g) => g.notice)?.notice;
+      this.loaded(key, { ...Object.values(model.graphs)[0]!, ...(notice ? { notice } : {}) });
+      // e.g. a corrupt cached file that was evicted and downloaded again
+      const fresh = model.notices.filter((n) => !this.current.notices.includes(n));
+      if (fresh.length) this.update({ notices: [...this.current.notices, ...fresh] });
+      return model;
     } catch (err) {
       this.setModel(key, { state: 'unloaded', error: message(err) });
       this.update({ lastError: message(err) });
@@ -141,13 +168,13 @@ export class MlClient {
   /** A fresh worker's init: apply fault drills, then reload every remembered model. */
   private async restore(api: Comlink.Remote<MlWorkerApi>): Promise<void> {
     await api.injectFaults(this.faults);
-    for (const [key, spec] of [...this.loads]) {
+    for (const [key, how] of [...this.loads]) {
       // Forgotten while it reloads: a model whose load kills the worker must not do so on every start.
       this.loads.delete(key);
       this.setModel(key, { state: 'reloading' });
       try {
-        this.loaded(key, await api.load(key, spec));
-        this.loads.set(key, spec);
+        this.loaded(key, 'spec' in how ? await api.load(key, how.spec) : Object.values((await api.loadModel(key, how.request)).graphs)[0]!);
+        this.loads.set(key, how);
       } catch (err) {
         const error = `reload after the ml worker restarted failed: ${message(err)}`;
         this.setModel(key, { state: 'unloaded', error });
