@@ -50,6 +50,7 @@ const api = {
     });
     if (opts.packages.length) await pyodide.loadPackage(opts.packages, { messageCallback: () => {}, errorCallback: () => {} });
     interrupt = new Int32Array(opts.interruptBuffer);
+    Atomics.store(interrupt, 0, 0);
     pyodide.setInterruptBuffer(interrupt);
     pyodide.setStdin({ error: true });
     pyodide.setStdout({ write: (b: Uint8Array) => out?.writeBytes(b) ?? b.length, isatty: false });
