@@ -72,7 +72,7 @@ test('canaries are written and the Python workers start', async () => {
 });
 
 for (const file of cases) {
-  test(file, async () => {
+  test(file, async (t) => {
     const source = readFileSync(`${DIR}/${file}`, 'utf8');
     const expected = parseExpectation(source, file);
     const r = await ctx.page.evaluate((code) => (window as unknown as Win).sgp.python(code), source);
@@ -80,6 +80,7 @@ for (const file of cases) {
     assert.ok(r.ms < 5000, `${file} took ${Math.round(r.ms)} ms (limit 5000): ${detail}`);
     assert.doesNotMatch(r.stdout, /ESCAPED/, `${file} escaped: ${detail}`);
     if (r.error) assert.ok(r.error.message.length > 10 && r.error.message.length <= 400, `unclear or overlong message: ${detail}`);
+    t.diagnostic(`${r.error ? `${r.error.code}${r.error.stop ? `/${r.error.stop}` : ''}` : 'ok'} in ${Math.round(r.ms)} ms: ${r.error?.message ?? r.stdout.slice(0, 80)}`);
     checkOutcome(expected, r, detail);
     const next = await ctx.page.evaluate(() => (window as unknown as Win).sgp.python('print(sum(range(10)))'));
     assert.equal(next.ok, true, `the next program failed after ${file}: ${JSON.stringify(next.error)}`);
