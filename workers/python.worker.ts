@@ -52,7 +52,7 @@ const api = {
     interrupt = new Int32Array(opts.interruptBuffer);
     Atomics.store(interrupt, 0, 0);
     pyodide.setInterruptBuffer(interrupt);
-    pyodide.setStdin({ error: true });
+    pyodide.setStdin({ stdin: () => null }); // input() raises EOFError: programs get no input
     pyodide.setStdout({ write: (b: Uint8Array) => out?.writeBytes(b) ?? b.length, isatty: false });
     pyodide.setStderr({ write: (b: Uint8Array) => err?.writeBytes(b) ?? b.length, isatty: false });
     pyodide.runPython(DRIVER_SOURCE);
@@ -85,16 +85,13 @@ const api = {
       const proxy = run(code, opts.epilogue);
       const res = proxy.toJs({ dict_converter: Object.fromEntries, create_pyproxies: true }) as {
         error: { kind: string; message: string; line: number | null; traceback: string } | null;
-        figure: { bytes: BufferProxy; width?: number; height?: number } | null;
+        figure: { bytes: Uint8Array | BufferProxy; width?: number; height?: number } | null;
       };
       proxy.destroy();
       report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: false };
       if (res.error) report.error = { kind: res.error.kind, message: res.error.message, ...(res.error.line != null ? { line: res.error.line } : {}), traceback: res.error.traceback };
       if (res.figure) {
-        const buf = res.figure.bytes.getBuffer('u8');
-        const bytes = buf.data.slice();
-        buf.release();
-        res.figure.bytes.destroy();
+        const bytes = figureBytes(res.figure.bytes);
         if (bytes.length > opts.figureCap) report.error = { kind: 'figure', message: `the figure is ${bytes.length} bytes; at most ${opts.figureCap} are accepted`, traceback: '' };
         else report.figure = { bytes, ...(res.figure.width ? { width: res.figure.width, height: res.figure.height } : {}) };
       }
@@ -103,12 +100,24 @@ const api = {
       // died (stack overflow, fatal error). Either way the interpreter's state is suspect.
       const message = e instanceof Error ? e.message : String(e);
       const kind = /KeyboardInterrupt/.test(message) ? 'interrupted' : 'crashed';
-      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: true, error: { kind, message: message.split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 300) ?? 'unknown error', traceback: '' } };
+      const last = message.split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 200) ?? 'unknown error';
+      const text = kind === 'crashed' ? `the Python interpreter failed (${last}); its worker is replaced` : last;
+      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: true, error: { kind, message: text, traceback: '' } };
     }
     out = err = null;
     return report.figure ? Comlink.transfer(report, [report.figure.bytes.buffer as ArrayBuffer]) : report;
   },
 };
+
+/** toJs() copies `bytes` into a Uint8Array; other buffers stay proxies to read once and release. */
+function figureBytes(value: Uint8Array | BufferProxy): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  const buf = value.getBuffer('u8');
+  const bytes = buf.data.slice();
+  buf.release();
+  value.destroy();
+  return bytes;
+}
 
 function heapBytes(): number {
   return heap?.HEAPU8.byteLength ?? 0;
