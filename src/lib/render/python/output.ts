@@ -54,9 +54,3 @@ export class OutputSink {
     return this.cut > 0 ? { text: `${text}\n[… ${this.cut} more characters cut: the output cap is ${this.cap}]`, truncated: true } : { text, truncated: false };
   }
 }
-
-/** At most `cap` characters of attacker-controlled text, on one line, for error messages. */
-export function quote(text: string, cap = 100): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= cap ? flat : `${flat.slice(0, cap)}…`;
-}
