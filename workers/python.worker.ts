@@ -86,9 +86,10 @@ const api = {
       const res = proxy.toJs({ dict_converter: Object.fromEntries, create_pyproxies: true }) as {
         error: { kind: string; message: string; line: number | null; traceback: string } | null;
         figure: { bytes: Uint8Array | BufferProxy; width?: number; height?: number } | null;
+        recycle: boolean;
       };
       proxy.destroy();
-      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: false };
+      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: false, recycle: res.recycle };
       if (res.error) report.error = { kind: res.error.kind, message: res.error.message, ...(res.error.line != null ? { line: res.error.line } : {}), traceback: res.error.traceback };
       if (res.figure) {
         const bytes = figureBytes(res.figure.bytes);
@@ -102,7 +103,7 @@ const api = {
       const kind = /KeyboardInterrupt/.test(message) ? 'interrupted' : 'crashed';
       const last = message.split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 200) ?? 'unknown error';
       const text = kind === 'crashed' ? `the Python interpreter failed (${last}); its worker is replaced` : last;
-      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: true, error: { kind, message: text, traceback: '' } };
+      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: true, recycle: true, error: { kind, message: text, traceback: '' } };
     }
     out = err = null;
     return report.figure ? Comlink.transfer(report, [report.figure.bytes.buffer as ArrayBuffer]) : report;

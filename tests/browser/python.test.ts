@@ -49,6 +49,13 @@ test('a syntax error reports the line it is on', async () => {
   assert.match(r.error?.message ?? '', /^SyntaxError: .+ \(line \d\)$/);
 });
 
+test('output without a final newline is reported, also when the program fails afterwards', async () => {
+  assert.equal((await py('print("no newline", end="")')).stdout, 'no newline');
+  const r = await py('import sys\nsys.stdout.write("partial")\nraise KeyError("k")');
+  assert.equal(r.stdout, 'partial');
+  assert.match(r.error?.message ?? '', /KeyError: 'k' \(line 3\)/);
+});
+
 test('SystemExit(0) is success; a non-zero exit is an error', async () => {
   assert.equal((await py('import sys\nprint("bye")\nsys.exit(0)')).ok, true);
   const r = await py('raise SystemExit("bad input")');

@@ -165,7 +165,7 @@ export class PythonRunner {
     const result = resultFromReport(report, { ms: performance.now() - t0, timeoutMs: o.timeoutMs, interrupted });
     const heavy = report.heapBytes > o.recycleAboveMb * 2 ** 20;
     if (report.fatal) this.afterKill(slot);
-    else if (heavy || result.error?.code === 'memory' || slot.runs >= o.recycleAfterRuns) {
+    else if (heavy || report.recycle || result.error?.code === 'memory' || slot.runs >= o.recycleAfterRuns) {
       slot.worker.restart(heavy ? `its heap grew to ${Math.round(report.heapBytes / 2 ** 20)} MiB` : 'recycled');
       this.afterKill(slot);
     }

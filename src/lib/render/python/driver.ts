@@ -34,7 +34,13 @@ def _audit(event, args, _refused_events=_REFUSED_EVENTS, _refused_imports=_REFUS
     elif event in _refused_events:
         raise _Refusal(f'{event} is not allowed in the sandbox')
 
+class _NoInput(io.StringIO):
+    # Programs get no input: input() raises EOFError. exit() closes stdin; this one stays open.
+    def close(self):
+        pass
+
 def _lock(refused_modules):
+    sys.stdin = sys.__stdin__ = _NoInput('')
     for name in refused_modules:
         sys.modules.pop(name, None)
     sys.addaudithook(_audit)  # audit hooks cannot be removed; this one also refuses adding others
@@ -119,7 +125,7 @@ def _classify(exc):
 
 def _run(code, epilogue):
     ns = {'__name__': '__main__', '__builtins__': builtins}
-    out = {'error': None, 'figure': None}
+    out = {'error': None, 'figure': None, 'recycle': False}
     try:
         try:
             tree = compile(code, _FILENAME, 'exec')
@@ -148,7 +154,14 @@ def _run(code, epilogue):
                 out['error'] = {'kind': 'figure', 'message': _short(str(e)), 'line': None, 'traceback': ''}
         return out
     finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
         ns.clear()
         _restore()
+        # A program that closed the real stdout or stderr leaves nothing to print to: use a fresh interpreter.
+        out['recycle'] = sys.stdout.closed or sys.stderr.closed
         gc.collect()
 `;

@@ -28,6 +28,8 @@ export interface WorkerRunReport {
   heapBytes: number;
   /** The interpreter's state is suspect (the driver itself failed): replace the worker. */
   fatal: boolean;
+  /** The program left the interpreter unusable for the next one (e.g. closed stdout): replace it after this run. */
+  recycle: boolean;
   error?: { kind: string; message: string; line?: number; traceback: string };
   figure?: { bytes: Uint8Array; width?: number; height?: number };
 }
