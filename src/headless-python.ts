@@ -18,12 +18,11 @@ export const pythonHooks = {
     const { figure, ...rest } = await python().run(code, opts);
     return figure ? { ...rest, figure: { ...figure, bytes: Array.from(figure.bytes) } } : rest;
   },
-  /** Replaces the runner (e.g. with a smaller memory cap); its workers start now. */
-  async pythonConfigure(opts: PythonRunnerOptions): Promise<void> {
+  /** Replaces the runner (e.g. with packages to load, or a smaller memory cap); it starts on the next call. */
+  pythonConfigure(opts: PythonRunnerOptions): void {
     runner?.dispose();
     runnerOptions = opts;
-    runner = new PythonRunner(opts);
-    await runner.warm();
+    runner = null;
   },
   pythonWarm: () => python().warm(),
   pythonStats: () => ({ respawns: runner?.respawns ?? 0, starts: runner?.starts ?? 0 }),

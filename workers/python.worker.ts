@@ -48,7 +48,14 @@ const api = {
       stdout: () => {},
       stderr: () => {},
     });
-    if (opts.packages.length) await pyodide.loadPackage(opts.packages, { messageCallback: () => {}, errorCallback: () => {} });
+    if (opts.packages.length) {
+      // loadPackage reports a missing or corrupt wheel through errorCallback and resolves anyway.
+      const errors: string[] = [];
+      await pyodide.loadPackage(opts.packages, { messageCallback: () => {}, errorCallback: (m: string) => errors.push(m) });
+      const missing = opts.packages.filter((name) => !(name in pyodide.loadedPackages));
+      if (errors.length || missing.length)
+        throw new Error(`could not load the Python package(s) ${missing.join(', ') || opts.packages.join(', ')}: ${errors.join('; ').slice(0, 300) || 'not loaded'}`);
+    }
     interrupt = new Int32Array(opts.interruptBuffer);
     Atomics.store(interrupt, 0, 0);
     pyodide.setInterruptBuffer(interrupt);

@@ -116,3 +116,13 @@ test('after a program is killed, the warm spare runs the next one without waitin
   // A fresh Pyodide takes seconds to start (≥ 3 s here); the spare answers in a fraction of that.
   assert.ok(waited < 2000, `the next program waited ${waited} ms`);
 });
+
+test('packages that cannot be loaded fail the start with the package named, not the program later', async () => {
+  // The Pyodide core's lockfile lists matplotlib, but its wheel is not in the core folder (nor anywhere offline).
+  await ctx.page.evaluate(() => (window as unknown as Win).sgp.pythonConfigure({ packages: ['matplotlib'], spare: false }));
+  const r = await py('print(1)');
+  assert.equal(r.error?.code, 'init-failed', JSON.stringify(r.error));
+  assert.match(r.error?.message ?? '', /python worker failed to start: could not load the Python package\(s\) matplotlib/);
+  await ctx.page.evaluate(() => (window as unknown as Win).sgp.pythonConfigure({}));
+  assert.equal((await py('print(2)')).stdout, '2\n');
+});
