@@ -1,0 +1,27 @@
+// On a static host that sends no COOP/COEP headers, the page is isolated through coi-serviceworker,
+// and that is enough for the Python worker: Pyodide loads from this origin and the interrupt
+// buffer (a SharedArrayBuffer) stops a runaway program without killing its worker.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openSession, openHeadless, type Session } from '../../scripts/lib/browser';
+import type { Win } from './setup';
+
+let session: Session | undefined;
+after(() => session?.close());
+
+test('plain static host: a runaway program is interrupted and the worker runs the next one', async () => {
+  session = await openSession({ server: 'plain' });
+  const page = await openHeadless(session, { workers: 1 });
+  const r = await page.evaluate(async () => {
+    const sgp = (window as unknown as Win).sgp;
+    sgp.pythonConfigure({ spare: false });
+    const runaway = await sgp.python('while True: pass', { timeoutMs: 1000 });
+    const next = await sgp.python('print("next")');
+    return { runaway: runaway.error, next: next.stdout, stats: sgp.pythonStats() };
+  });
+  assert.equal(r.runaway?.code, 'timeout');
+  assert.equal(r.runaway?.stop, 'interrupt', 'stopped by the interrupt buffer, not by killing the worker');
+  assert.equal(r.next, 'next\n');
+  assert.equal(r.stats.respawns, 0);
+  assert.deepEqual(session.offsiteRequests, []);
+});
