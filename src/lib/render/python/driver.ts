@@ -22,15 +22,19 @@ _state = {}
 class SandboxRefusal(RuntimeError):
     pass
 
+class RefusedImport(ImportError):
+    # An ImportError, so that libraries' "try: import ctypes / except ImportError" fallbacks still work.
+    pass
+
 def _short(text, cap=_MSG_CAP):
     text = ' '.join(str(text).split())
     return text if len(text) <= cap else text[:cap] + '…'
 
-def _audit(event, args, _refused_events=_REFUSED_EVENTS, _refused_imports=_REFUSED_IMPORTS, _Refusal=SandboxRefusal):
+def _audit(event, args, _refused_events=_REFUSED_EVENTS, _refused_imports=_REFUSED_IMPORTS, _Refusal=SandboxRefusal, _Import=RefusedImport):
     if event == 'import':
         name = args[0]
         if name in _refused_imports or name.split('.')[0] in ('js', 'pyodide_js', 'ctypes', 'micropip'):
-            raise _Refusal(f'import {name} is not allowed in the sandbox')
+            raise _Import(f'import {name} is not allowed in the sandbox', name=name)
     elif event in _refused_events:
         raise _Refusal(f'{event} is not allowed in the sandbox')
 
@@ -119,7 +123,7 @@ def _classify(exc):
         return 'interrupted'
     if isinstance(exc, MemoryError):
         return 'memory'
-    if isinstance(exc, SandboxRefusal):
+    if isinstance(exc, (SandboxRefusal, RefusedImport)):
         return 'refused'
     return 'python'
 
