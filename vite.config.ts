@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -27,6 +28,33 @@ function coiServiceWorker(): Plugin {
   };
 }
 
+/** The Pyodide core that npm ships; packages (matplotlib…) come from elsewhere (see README). */
+const PYODIDE_CORE = ['pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'];
+
+/**
+ * Self-hosts the Pyodide core from node_modules under `pyodide-core/`: the python worker loads it
+ * from this origin (the CSP and offline use allow nothing else). `public/pyodide/` is left to the
+ * vendored package distribution.
+ */
+function pyodideCore(): Plugin {
+  const dir = dirname(createRequire(import.meta.url).resolve('pyodide/pyodide.mjs'));
+  return {
+    name: 'pyodide-core',
+    configureServer(server) {
+      server.middlewares.use('/pyodide-core', (req, res, next) => {
+        const name = (req.url ?? '').split('?')[0]!.replace(/^\//, '');
+        if (!PYODIDE_CORE.includes(name)) return next();
+        const type = name.endsWith('.wasm') ? 'application/wasm' : name.endsWith('.mjs') ? 'text/javascript' : name.endsWith('.json') ? 'application/json' : 'application/zip';
+        res.setHeader('Content-Type', type);
+        res.end(readFileSync(join(dir, name)));
+      });
+    },
+    generateBundle() {
+      for (const name of PYODIDE_CORE) this.emitFile({ type: 'asset', fileName: `pyodide-core/${name}`, source: readFileSync(join(dir, name)) });
+    },
+  };
+}
+
 /**
  * The dev server injects each module's CSS as a <style> element (that is how it hot-reloads styles),
  * which `style-src 'self'` refuses. Widen style-src for `vite` only; the built site keeps the
@@ -45,7 +73,7 @@ function devInlineStyles(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), coiServiceWorker(), devInlineStyles()],
+  plugins: [svelte(), coiServiceWorker(), pyodideCore(), devInlineStyles()],
   base: './',
   server: { headers: isolation },
   preview: { headers: isolation },

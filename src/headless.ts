@@ -11,6 +11,7 @@ import { MlClient, type MlStatus } from './lib/workers/ml-client';
 import type { MlFaults } from '../workers/ml.worker';
 import type { Device, PlainTensor } from './lib/models/backend';
 import type { LoadProgress } from './lib/models/load';
+import { pythonHooks } from './headless-python';
 
 const params = new URLSearchParams(location.search);
 const pool = createSvgPool({
@@ -34,6 +35,7 @@ const ml = new MlClient();
 
 const sgp = {
   ready: false,
+  ...pythonHooks,
   /** Loads an ONNX model (URL under the site, or bytes as a number array) into the ml worker. */
   onnxLoad: (key: string, model: string | number[], device: Device | 'auto' = 'auto', externalData: { path: string; url: string }[] = []) =>
     ml.load(key, {
