@@ -72,7 +72,7 @@ function make(kind: ExtractionKind, start: number, end: number, inAnswer: boolea
 }
 
 /** The search region: inside the last <answer> block (closed or still open), else everything. */
-function answerRegion(output: string): { from: number; to: number; inAnswer: boolean } {
+export function answerRegion(output: string): { from: number; to: number; inAnswer: boolean } {
   const lower = output.toLowerCase();
   const open = lower.lastIndexOf('<answer>');
   if (open < 0) return { from: 0, to: output.length, inAnswer: false };
