@@ -120,11 +120,13 @@ export function outputLine(output: string, x: PythonExtraction, line: number): n
 }
 
 /**
- * Agg allocates width × height × 4 bytes for a figure, and savefig to PNG copies it again. 4096² px
- * (64 MiB of RGBA) stays well inside the Python worker's heap cap, and is 55× the pixels of
- * Matplotlib's default figure (6.4 × 4.8 in at 100 dpi); a 10 × 8 in figure saved at 300 dpi fits.
+ * Agg allocates width × height × 4 bytes for a figure, and savefig to PNG encodes all of them. Here, in
+ * native CPython, savefig(format='png') took 0.8 s for a 2896² px figure and 1.9 s for 4096²; Pyodide
+ * runs such code slower still, so the budget is 2²³ px (≈ 2896², 32 MiB of RGBA), which a program can
+ * save within the worker's 3 s deadline. That is 27× Matplotlib's default figure (6.4 × 4.8 in at
+ * 100 dpi), and a 10 × 8 in figure saved at 300 dpi fits.
  */
-export const MAX_FIGURE_PIXELS = 4096 * 4096;
+export const MAX_FIGURE_PIXELS = 2 ** 23;
 /** Matplotlib's defaults, used where the program names no size (rcParams figure.figsize, figure.dpi). */
 const DEFAULT_FIGSIZE: [number, number] = [6.4, 4.8];
 const DEFAULT_DPI = 100;
@@ -157,7 +159,7 @@ export function checkFigureSize(code: string, maxPixels = MAX_FIGURE_PIXELS): Fi
   return {
     code: 'figure-too-large',
     limit: 'maxFigurePixels',
-    message: `${asked} asks for a ${size.w} × ${size.h} in figure at ${dpi.dpi} dpi = ${width} × ${height} px; at most ${maxPixels.toLocaleString('en')} px are drawn (e.g. 4096 × 4096): lower figsize or dpi`,
+    message: `${asked} asks for a ${size.w} × ${size.h} in figure at ${dpi.dpi} dpi = ${width} × ${height} px; at most ${maxPixels.toLocaleString('en')} px are drawn (about 2896 × 2896): lower figsize or dpi`,
   };
 }
 

@@ -72,6 +72,7 @@ test('figure size: literal figsize × dpi above the budget is refused, naming bo
   assert.ok(checkFigureSize('fig.set_size_inches(500, 500)'), '50000 × 50000 at the default 100 dpi');
   assert.ok(checkFigureSize("plt.rcParams['figure.dpi'] = 5000"), 'the default figure at 5000 dpi');
   assert.ok(checkFigureSize('plt.figure(figsize=(1e5, 1))'));
-  assert.equal(checkFigureSize('plt.figure(figsize=(40.96, 40.96))'), null, 'exactly the budget');
-  assert.equal(MAX_FIGURE_PIXELS, 4096 * 4096);
+  assert.equal(checkFigureSize('plt.figure(figsize=(40.96, 20.48))'), null, 'exactly the budget: 4096 × 2048 px');
+  assert.ok(checkFigureSize('plt.figure(figsize=(40.96, 20.49))'), 'one row of pixels over it');
+  assert.equal(MAX_FIGURE_PIXELS, 4096 * 2048);
 });
