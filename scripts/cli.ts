@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { openSession, openHeadless } from './lib/browser';
 import { prepareProgram } from '../src/lib/program/prepare';
+import { detectLanguage, extractPython, outputLine, type PythonExtraction } from '../src/lib/program/python';
 import { DEFAULT_RENDER_SIZE } from '../src/lib/render/rasterize';
 import type { HeadlessApi } from '../src/headless';
 
@@ -23,6 +24,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 const emit = (obj: unknown) => console.log(JSON.stringify(obj));
+/** A program's output in one JSON line stays readable: the worker caps it at 16 KiB, a line at 2,000 characters. */
+const capped = (s: string, max = 2000): string => (s.length > max ? `${s.slice(0, max)}… [${s.length - max} more characters cut]` : s);
 
 /** Builds dist/ when it is missing (or on --rebuild), so a fresh clone can run any command. */
 function ensureBuilt(rebuild: boolean): void {
@@ -33,11 +36,12 @@ function ensureBuilt(rebuild: boolean): void {
 
 const COMMANDS: Record<string, { usage: string; run: (args: Args) => Promise<boolean> }> = {
   render: {
-    usage: 'npm run render -- FILE… [--size 224] [--out DIR] [--workers 2] [--timeout-ms 2000]',
+    usage: 'npm run render -- FILE… [--size 224] [--out DIR] [--workers 2] [--timeout-ms 2000 (SVG), 3000 (Python)]',
     async run({ positional: files, flags }) {
       if (files.length === 0) throw new Error(`no input files; usage: ${COMMANDS.render!.usage}`);
       const size = Number(flags.size ?? DEFAULT_RENDER_SIZE);
       const timeoutMs = Number(flags['timeout-ms'] ?? 2000);
+      const pyTimeoutMs = flags['timeout-ms'] === undefined ? undefined : timeoutMs; // else the Python runner's default
       const out = typeof flags.out === 'string' ? flags.out : null;
       if (out) mkdirSync(out, { recursive: true });
       ensureBuilt(flags.rebuild === true);
@@ -46,12 +50,46 @@ const COMMANDS: Record<string, { usage: string; run: (args: Args) => Promise<boo
       const t0 = performance.now();
       try {
         const page = await openHeadless(session, { workers: Number(flags.workers ?? 2) });
-        for (const file of files) {
-          let text: string;
+        const texts = files.map((file) => {
           try {
-            text = readFileSync(file, 'utf8');
+            return readFileSync(file, 'utf8');
           } catch (err) {
-            emit({ file, ok: false, error: `cannot read file: ${(err as Error).message}`, ms: 0, width: 0, height: 0 });
+            return new Error(`cannot read file: ${(err as Error).message}`);
+          }
+        });
+        // Pyodide's start-up (seconds) is paid before the first Python file, not counted against it.
+        // (A renderer that cannot start reports why on each Python file.)
+        if (texts.some((t, i) => typeof t === 'string' && detectLanguage(t, files[i]) === 'python'))
+          await page.evaluate(() => (window as unknown as Win).sgp.renderPythonWarm()).catch(() => undefined);
+        for (const [i, file] of files.entries()) {
+          const text = texts[i]!;
+          if (text instanceof Error) {
+            emit({ file, ok: false, error: text.message, ms: 0, width: 0, height: 0 });
+            continue;
+          }
+          if (detectLanguage(text, file) === 'python') {
+            // A .py file is the program as written; model output has its program extracted.
+            const x: PythonExtraction = /\.py$/i.test(file) ? { kind: 'complete', code: text, start: 0, end: text.length, inAnswer: false, inFence: false } : extractPython(text);
+            const r = await page.evaluate(([code, o]) => (window as unknown as Win).sgp.renderPython(code, o), [
+              x.code,
+              { size, png: out !== null, ...(pyTimeoutMs ? { timeoutMs: pyTimeoutMs } : {}) },
+            ] as const);
+            if (r.ok && out && r.png) writeFileSync(join(out, `${basename(file).replace(/\.[^.]*$/, '')}.png`), Buffer.from(r.png, 'base64'));
+            if (r.ok) okCount++;
+            emit({
+              file,
+              language: 'python',
+              ok: r.ok,
+              // line: in the program; fileLine: in the file, where the program was extracted from model output.
+              ...(r.error ? { error: `${r.error.code}: ${r.error.message}` } : {}),
+              ...(r.error?.line ? { line: r.error.line, fileLine: outputLine(text, x, r.error.line) } : {}),
+              ...(x.kind === 'partial' ? { partial: true } : {}),
+              ms: Math.round(r.ms * 10) / 10,
+              width: r.width,
+              height: r.height,
+              stdout: capped(r.stdout),
+              stderr: capped(r.stderr),
+            });
             continue;
           }
           const { extraction, svg } = prepareProgram(text);

@@ -12,6 +12,7 @@ import type { MlFaults } from '../workers/ml.worker';
 import type { Device, PlainTensor } from './lib/models/backend';
 import type { LoadProgress } from './lib/models/load';
 import { pythonHooks } from './headless-python';
+import { pythonRenderHooks } from './headless-python-render';
 
 const params = new URLSearchParams(location.search);
 const pool = createSvgPool({
@@ -36,6 +37,7 @@ const ml = new MlClient();
 const sgp = {
   ready: false,
   ...pythonHooks,
+  ...pythonRenderHooks,
   /** Loads an ONNX model (URL under the site, or bytes as a number array) into the ml worker. */
   onnxLoad: (key: string, model: string | number[], device: Device | 'auto' = 'auto', externalData: { path: string; url: string }[] = []) =>
     ml.load(key, {

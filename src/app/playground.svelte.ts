@@ -7,11 +7,15 @@ import { renderSvg } from '../lib/workers/svg-client';
 import { evaluateRules, type RuleResult } from '../lib/reward/rules';
 import type { SceneSpec } from '../lib/world';
 import { verify, type SceneVerdict } from '../lib/reward/verify/verify';
-import { svgRenderer } from './services';
+import { pythonRenderer, pythonDownloadAllowed, setPythonDownloadAllowed, svgRenderer } from './services';
+import { detectLanguage, extractPython, outputLine, type Language, type PythonExtraction } from '../lib/program/python';
+import type { PythonRender } from '../lib/workers/python-render';
 
 const DRAFT_KEY = 'sgp-studio.playground.draft';
 /** Long enough to skip renders while typing, short enough to feel live. */
 const DEBOUNCE_MS = 150;
+/** Python runs take hundreds of ms and queue one behind another: wait for a pause in typing. */
+const PYTHON_DEBOUNCE_MS = 600;
 
 export const EXAMPLE = `Model output can be pasted as is — the program is extracted (last complete <svg>, inside <answer> when present).
 
@@ -37,6 +41,16 @@ export class PlaygroundState {
   verdict: SceneVerdict | null = $state(null);
   /** Set when the draft cannot be kept in localStorage and lives in memory only. */
   storageNote: string | null = $state(null);
+  /** The program's language, detected from the text (a python fence, an <svg>, Python statements). */
+  language: Language = $state('svg');
+  python: PythonExtraction | null = $state(null);
+  /** The Python run: stdout, stderr and the error; its pixels are also in `result`. */
+  run: PythonRender | null = $state(null);
+  /** The line of the editor text the Python error points at. */
+  errorLine: number | null = $state(null);
+  /** Why Matplotlib programs cannot run here (null: they can). */
+  matplotlibNote: string | null = $state(null);
+  allowDownload = $state(pythonDownloadAllowed());
 
   private timer: ReturnType<typeof setTimeout> | undefined;
   private generation = 0;
@@ -52,7 +66,14 @@ export class PlaygroundState {
   setText(text: string): void {
     this.text = text;
     if (this.storageNote === null) this.draft(() => localStorage.setItem(DRAFT_KEY, text));
-    this.schedule(DEBOUNCE_MS);
+    this.schedule(detectLanguage(text) === 'python' ? PYTHON_DEBOUNCE_MS : DEBOUNCE_MS);
+  }
+
+  /** Switches downloads from the Pyodide distribution on or off, and runs the program again. */
+  setAllowDownload(allowed: boolean): void {
+    this.allowDownload = allowed;
+    setPythonDownloadAllowed(allowed);
+    this.schedule(0);
   }
 
   /** Some privacy modes and sandboxed frames throw on any localStorage access, and a full store
@@ -78,6 +99,11 @@ export class PlaygroundState {
 
   private async refresh(): Promise<void> {
     const generation = ++this.generation;
+    this.language = detectLanguage(this.text) ?? 'svg';
+    if (this.language === 'python') return this.refreshPython(generation);
+    this.python = null;
+    this.run = null;
+    this.errorLine = null;
     const { extraction, svg: program } = prepareProgram(this.text, { prefer: 'latest' });
     this.extraction = extraction;
     this.program = program;
@@ -93,6 +119,34 @@ export class PlaygroundState {
     this.result = result;
     this.rules = evaluateRules(extraction.svg, result.ok ? result.pixels : undefined);
     this.verdict = result.ok ? verify(this.spec(), { pixels: result.pixels, svg: extraction.svg }) : null;
+    this.rendering = false;
+  }
+
+  private async refreshPython(generation: number): Promise<void> {
+    const text = this.text;
+    const x = extractPython(text);
+    this.python = x;
+    this.extraction = null;
+    this.program = x.code;
+    this.rules = [];
+    this.verdict = null;
+    if (x.kind === 'none') {
+      this.result = null;
+      this.run = null;
+      return;
+    }
+    this.rendering = true;
+    const renderer = await pythonRenderer();
+    this.matplotlibNote = renderer.matplotlibUnavailable;
+    const run = await renderer.render(x.code, { size: this.size() });
+    if (generation !== this.generation) return;
+    this.run = run;
+    this.errorLine = run.error?.line ? outputLine(text, x, run.error.line) : null;
+    this.result = run.pixels
+      ? { ok: true, pixels: run.pixels, ms: run.ms, sourceWidth: run.pixels.width, sourceHeight: run.pixels.height }
+      : run.error
+        ? { ok: false, error: { code: run.error.code, message: run.error.message }, ms: run.ms }
+        : null;
     this.rendering = false;
   }
 }

@@ -1,5 +1,6 @@
 // App-wide handles on the workers, created once. Components receive state, never these.
 import { createSvgPool, type SvgPool } from '../lib/workers/svg-client';
+import { PythonRenderer, detectPackageSource } from '../lib/workers/python-render';
 
 let svgPool: SvgPool | null = null;
 
@@ -9,4 +10,35 @@ export function svgRenderer(): SvgPool {
     fontUrl: new URL('fonts/DejaVuSans.ttf', document.baseURI).href,
   });
   return svgPool;
+}
+
+const DOWNLOAD_KEY = 'sgp-studio.python.download';
+let python: Promise<PythonRenderer> | null = null;
+
+/**
+ * Whether the user allowed downloading Pyodide packages from the official distribution. Kept in
+ * localStorage, not in the shareable URL settings: a link must not switch network access on.
+ */
+export function pythonDownloadAllowed(): boolean {
+  try {
+    return localStorage.getItem(DOWNLOAD_KEY) === 'yes';
+  } catch {
+    return false; // storage refused (privacy mode): the default, offline
+  }
+}
+
+export function setPythonDownloadAllowed(allowed: boolean): void {
+  try {
+    localStorage.setItem(DOWNLOAD_KEY, allowed ? 'yes' : 'no');
+  } catch {
+    // kept for this page only: the renderer below is rebuilt either way
+  }
+  void python?.then((r) => r.dispose());
+  python = detectPackageSource(allowed).then((source) => new PythonRenderer(source));
+}
+
+/** The Python renderer; Pyodide starts on the first program, so pages without Python never load it. */
+export function pythonRenderer(): Promise<PythonRenderer> {
+  python ??= detectPackageSource(pythonDownloadAllowed()).then((source) => new PythonRenderer(source));
+  return python;
 }

@@ -164,3 +164,16 @@ export function checkFigureSize(code: string, maxPixels = MAX_FIGURE_PIXELS): Fi
 }
 
 const quoteCode = (s: string): string => (s.length > 60 ? `${s.slice(0, 60)}…` : s);
+
+/** Top-level modules a program imports (`import a.b, c as d`, `from e.f import g`), in order, each once. */
+export function importedModules(code: string): string[] {
+  const names = new Set<string>();
+  for (const m of code.matchAll(/^[ \t]*import[ \t]+([^\n#;]+)/gm))
+    for (const part of m[1]!.split(',')) names.add(part.trim().split(/[\s.]/)[0]!);
+  for (const m of code.matchAll(/^[ \t]*from[ \t]+([A-Za-z_]\w*)/gm)) names.add(m[1]!);
+  names.delete('');
+  return [...names];
+}
+
+/** Modules that come only from a Pyodide distribution (Matplotlib's closure), not from the core. */
+export const DISTRIBUTION_MODULES = Object.freeze(['matplotlib', 'pylab', 'mpl_toolkits', 'numpy', 'PIL', 'contourpy', 'kiwisolver', 'fontTools', 'cycler', 'pyparsing', 'dateutil', 'pytz', 'six', 'packaging']);

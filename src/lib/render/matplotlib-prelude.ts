@@ -1,5 +1,5 @@
 // The trusted Python the worker runs around Matplotlib programs (see /work/briefs/pyworker-api.md):
-// MATPLOTLIB_SETUP once per fresh worker, before lock-down; figureEpilogue(size) after each program, in
+// matplotlibSetup() once per fresh worker, before lock-down; figureEpilogue(size) after each program, in
 // its namespace. Together they keep every figure inside the pixel budget and hand back the figure the
 // program made, drawn by Agg at the app's render size as raw RGBA (no PNG encode or decode).
 import { MAX_FIGURE_PIXELS } from '../program/python';
@@ -21,10 +21,15 @@ export const PROGRAM_FILENAME = '<program>';
  *   An audit hook on the `exec` of the program's code object (the worker compiles it as
  *   PROGRAM_FILENAME) closes them first: a prologue that needs nothing from the worker.
  */
-export const MATPLOTLIB_SETUP = String.raw`
+export function matplotlibSetup(packageBaseUrl: string): string {
+  return String.raw`
 import os, sys, types
 os.environ['MPLBACKEND'] = 'Agg'
-import matplotlib
+try:
+    import matplotlib
+except ModuleNotFoundError:
+    # loadPackage reports failure by returning fewer packages, not by raising: say where it looked.
+    raise ImportError(${JSON.stringify(`Matplotlib did not load from ${packageBaseUrl} (offline, a wheel missing there, or a sha256 that does not match the lockfile)`)}) from None
 matplotlib.use('Agg')
 import matplotlib.pyplot
 from matplotlib import _pylab_helpers
@@ -92,6 +97,7 @@ def _install(max_pixels, program_filename):
 _install(${MAX_FIGURE_PIXELS}, ${JSON.stringify(PROGRAM_FILENAME)})
 del _install
 `;
+}
 
 /** Run in the program's namespace after it ends: leaves `__sgp_figure__` only when there is a figure. */
 export function figureEpilogue(size: number): string {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkFigureSize, detectLanguage, extractPython, outputLine, MAX_FIGURE_PIXELS } from '../../../src/lib/program/python.ts';
+import { checkFigureSize, detectLanguage, extractPython, importedModules, outputLine, MAX_FIGURE_PIXELS } from '../../../src/lib/program/python.ts';
 
 const BAR = `import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(4, 4))\nax.bar([0], [1], color='red')`;
 
@@ -75,4 +75,9 @@ test('figure size: literal figsize × dpi above the budget is refused, naming bo
   assert.equal(checkFigureSize('plt.figure(figsize=(40.96, 20.48))'), null, 'exactly the budget: 4096 × 2048 px');
   assert.ok(checkFigureSize('plt.figure(figsize=(40.96, 20.49))'), 'one row of pixels over it');
   assert.equal(MAX_FIGURE_PIXELS, 4096 * 2048);
+});
+
+test('imported modules: top-level names of import and from-import statements', () => {
+  const code = 'import numpy as np, math\nfrom matplotlib import pyplot as plt\nimport os.path\n  import PIL.Image  # indented\nx = "import fake"\nfrom . import sibling';
+  assert.deepEqual(importedModules(code), ['numpy', 'math', 'os', 'PIL', 'matplotlib']);
 });

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MATPLOTLIB_SETUP, PROGRAM_FILENAME, figureEpilogue } from '../../../src/lib/render/matplotlib-prelude.ts';
+import { matplotlibSetup, PROGRAM_FILENAME, figureEpilogue } from '../../../src/lib/render/matplotlib-prelude.ts';
 import { figureToPixels } from '../../../src/lib/render/python-figure.ts';
 import { pixelAt } from '../../../src/lib/render/canvas.ts';
 
@@ -39,7 +39,7 @@ type Outcome = { figure?: [number, number, string] | null; error?: string };
 function runPrograms(programs: string[], size = 64): Outcome[] {
   const dir = mkdtempSync(join(tmpdir(), 'mpl-prelude-'));
   try {
-    writeFileSync(join(dir, 'setup.py'), MATPLOTLIB_SETUP);
+    writeFileSync(join(dir, 'setup.py'), matplotlibSetup('https://example.org/pyodide/'));
     writeFileSync(join(dir, 'epilogue.py'), figureEpilogue(size));
     writeFileSync(join(dir, 'programs.json'), JSON.stringify(programs));
     writeFileSync(join(dir, 'harness.py'), HARNESS);

@@ -1,0 +1,112 @@
+// Python programs → pixels, page side: the package source decides whether the runner loads
+// Matplotlib; each program is checked for figure sizes before it runs, run in the supervised worker
+// with the figure epilogue, and its figure turned into the same Pixels an SVG render gives.
+import { PythonRunner, type PythonRunnerOptions, type PythonResult } from './python-client';
+import type { PythonError } from '../render/python/result';
+import { checkFigureSize, importedModules, DISTRIBUTION_MODULES } from '../program/python';
+import { matplotlibSetup, figureEpilogue } from '../render/matplotlib-prelude';
+import { figureToPixels } from '../render/python-figure';
+import { DEFAULT_RENDER_SIZE, type Pixels } from '../render/rasterize';
+import { choosePackageSource, hasSelfHostedPackages, type PackageSource } from '../render/python-packages';
+
+export type PythonRenderErrorCode = PythonError['code'] | 'limit' | 'unavailable';
+
+export interface PythonRender {
+  /** The program ran through (with or without a figure). */
+  ok: boolean;
+  /** The figure at size×size on white; absent when the program drew none (or failed). */
+  pixels?: Pixels;
+  stdout: string;
+  stderr: string;
+  truncated: { stdout: boolean; stderr: boolean };
+  ms: number;
+  error?: { code: PythonRenderErrorCode; message: string; line?: number; traceback?: string };
+}
+
+export interface PythonRenderOptions {
+  size?: number;
+  timeoutMs?: number;
+}
+
+/** Where Matplotlib comes from, decided once per page: the site's folder, or the CDN when allowed. */
+export async function detectPackageSource(allowDownload: boolean, siteBase = document.baseURI): Promise<PackageSource> {
+  const coreBase = new URL('pyodide-core/', siteBase).href;
+  return choosePackageSource({ selfHosted: await hasSelfHostedPackages(siteBase), allowDownload, siteBase, coreBase });
+}
+
+export class PythonRenderer {
+  private runner: PythonRunner | null = null;
+  private startError: string | null = null;
+
+  constructor(
+    readonly source: PackageSource,
+    private readonly options: PythonRunnerOptions = {},
+  ) {}
+
+  /** Why Matplotlib programs cannot run, or null when they can. */
+  get matplotlibUnavailable(): string | null {
+    return this.source.kind === 'unavailable' ? this.source.reason : null;
+  }
+
+  private get withMatplotlib(): boolean {
+    return this.source.kind !== 'unavailable';
+  }
+
+  private start(): PythonRunner {
+    if (this.runner) return this.runner;
+    const s = this.source;
+    // The worker fetches wheels only from this source, before it locks itself down; with none, it
+    // loads the core alone and Python without Matplotlib runs offline.
+    const packages: PythonRunnerOptions =
+      s.kind === 'unavailable' ? {} : { packages: ['matplotlib'], lockFileURL: s.lockFileURL, packageBaseUrl: s.packageBaseUrl, setup: matplotlibSetup(s.packageBaseUrl) };
+    this.runner = new PythonRunner({ ...this.options, ...packages });
+    return this.runner;
+  }
+
+  async warm(): Promise<void> {
+    await this.start().warm();
+  }
+
+  async render(code: string, o: PythonRenderOptions = {}): Promise<PythonRender> {
+    const size = o.size ?? DEFAULT_RENDER_SIZE;
+    const fail = (code: PythonRenderErrorCode, message: string): PythonRender => ({
+      ok: false, stdout: '', stderr: '', truncated: { stdout: false, stderr: false }, ms: 0, error: { code, message },
+    });
+    const needs = importedModules(code).filter((m) => DISTRIBUTION_MODULES.includes(m));
+    if (needs.length && !this.withMatplotlib) return fail('unavailable', `the program imports ${needs.join(', ')}: ${this.matplotlibUnavailable}`);
+    const tooLarge = checkFigureSize(code);
+    if (tooLarge) return fail('limit', tooLarge.message);
+    let runner: PythonRunner;
+    try {
+      runner = this.start();
+    } catch (err) {
+      this.startError ??= err instanceof Error ? err.message : String(err);
+      return fail('unavailable', this.startError);
+    }
+    const r = await runner.run(code, { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), epilogue: this.withMatplotlib ? figureEpilogue(size) : '' });
+    return toRender(r, size);
+  }
+
+  dispose(): void {
+    this.runner?.dispose();
+  }
+}
+
+function toRender(r: PythonResult, size: number): PythonRender {
+  const base = { stdout: r.stdout, stderr: r.stderr, truncated: r.truncated, ms: r.ms };
+  if (r.error) {
+    // The epilogue's refusal of a figure larger than the budget is the figure limit, not a program bug.
+    const budget = /px are drawn/.test(r.error.message);
+    const message = r.error.message.replace(/^epilogue: (ValueError: )?/, budget ? '' : 'epilogue: ');
+    return { ...base, ok: false, error: { ...r.error, code: budget ? 'limit' : r.error.code, message } };
+  }
+  if (!r.figure) return { ...base, ok: true };
+  const { bytes, width, height } = r.figure;
+  if (width === undefined || height === undefined)
+    return { ...base, ok: false, error: { code: 'figure', message: '__sgp_figure__ held encoded bytes; the renderer takes (width, height, rgba) from the epilogue' } };
+  try {
+    return { ...base, ok: true, pixels: figureToPixels({ width, height, bytes }, size) };
+  } catch (err) {
+    return { ...base, ok: false, error: { code: 'figure', message: (err as Error).message } };
+  }
+}
