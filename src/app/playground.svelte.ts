@@ -141,6 +141,8 @@ export class PlaygroundState {
     const run = await renderer.render(x.code, { size: this.size() });
     if (generation !== this.generation) return;
     this.run = run;
+    // Packages that were to load but did not (offline, a wheel missing) stop every Python run: say so.
+    if (run.error?.code === 'init-failed') this.matplotlibNote = `Python could not start: ${run.error.message}`;
     this.errorLine = run.error?.line ? outputLine(text, x, run.error.line) : null;
     this.result = run.pixels
       ? { ok: true, pixels: run.pixels, ms: run.ms, sourceWidth: run.pixels.width, sourceHeight: run.pixels.height }
