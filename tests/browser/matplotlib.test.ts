@@ -61,6 +61,12 @@ test('Playground: a Matplotlib program without packages says why it cannot run a
   await page.close();
 });
 
+test('the figure-size check reads plotting programs only: a figure size in a string of a plain program is just text', async () => {
+  const r = await render('label = "figsize=(100, 100), dpi=5000"\nprint(label)');
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.deepEqual([r.ok, r.stdout, r.width], [true, 'figsize=(100, 100), dpi=5000\n', 0]);
+});
+
 test('npm run render: .py files and Python model output, one JSON line each with stdout, stderr and the line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'render-py-'));
   try {

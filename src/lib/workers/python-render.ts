@@ -9,6 +9,8 @@ import { figureToPixels } from '../render/python-figure';
 import { DEFAULT_RENDER_SIZE, type Pixels } from '../render/rasterize';
 import { choosePackageSource, hasSelfHostedPackages, type PackageSource } from '../render/python-packages';
 
+const MATPLOTLIB_MODULES = new Set(['matplotlib', 'pylab', 'mpl_toolkits']);
+
 export type PythonRenderErrorCode = PythonError['code'] | 'limit' | 'unavailable';
 
 export interface PythonRender {
@@ -74,7 +76,8 @@ export class PythonRenderer {
     });
     const needs = importedModules(code).filter((m) => DISTRIBUTION_MODULES.includes(m));
     if (needs.length && !this.withMatplotlib) return fail('unavailable', `the program imports ${needs.join(', ')}: ${this.matplotlibUnavailable}`);
-    const tooLarge = checkFigureSize(code);
+    // Only a plotting program has figures: `print("dpi=5000")` alone is not one.
+    const tooLarge = needs.some((m) => MATPLOTLIB_MODULES.has(m)) ? checkFigureSize(code) : null;
     if (tooLarge) return fail('limit', tooLarge.message);
     let runner: PythonRunner;
     try {
