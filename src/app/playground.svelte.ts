@@ -137,12 +137,11 @@ export class PlaygroundState {
     }
     this.rendering = true;
     const renderer = await pythonRenderer();
-    this.matplotlibNote = renderer.matplotlibUnavailable;
     const run = await renderer.render(x.code, { size: this.size() });
     if (generation !== this.generation) return;
     this.run = run;
-    // Packages that were to load but did not (offline, a wheel missing) stop every Python run: say so.
-    if (run.error?.code === 'init-failed') this.matplotlibNote = `Python could not start: ${run.error.message}`;
+    // Known only after a first run when packages were to load but did not (offline, a wheel missing).
+    this.matplotlibNote = renderer.matplotlibUnavailable;
     this.errorLine = run.error?.line ? outputLine(text, x, run.error.line) : null;
     this.result = run.pixels
       ? { ok: true, pixels: run.pixels, ms: run.ms, sourceWidth: run.pixels.width, sourceHeight: run.pixels.height }

@@ -39,6 +39,8 @@ export async function detectPackageSource(allowDownload: boolean, siteBase = doc
 export class PythonRenderer {
   private runner: PythonRunner | null = null;
   private startError: string | null = null;
+  /** Set when the packages did not load: the renderer then runs on the core alone. */
+  private packagesFailed: string | null = null;
 
   constructor(
     readonly source: PackageSource,
@@ -47,11 +49,11 @@ export class PythonRenderer {
 
   /** Why Matplotlib programs cannot run, or null when they can. */
   get matplotlibUnavailable(): string | null {
-    return this.source.kind === 'unavailable' ? this.source.reason : null;
+    return this.source.kind === 'unavailable' ? this.source.reason : this.packagesFailed;
   }
 
   private get withMatplotlib(): boolean {
-    return this.source.kind !== 'unavailable';
+    return this.source.kind !== 'unavailable' && this.packagesFailed === null;
   }
 
   private start(): PythonRunner {
@@ -60,7 +62,7 @@ export class PythonRenderer {
     // The worker fetches wheels only from this source, before it locks itself down; with none, it
     // loads the core alone and Python without Matplotlib runs offline.
     const packages: PythonRunnerOptions =
-      s.kind === 'unavailable' ? {} : { packages: ['matplotlib'], lockFileURL: s.lockFileURL, packageBaseUrl: s.packageBaseUrl, setup: matplotlibSetup(s.packageBaseUrl) };
+      !this.withMatplotlib || s.kind === 'unavailable' ? {} : { packages: ['matplotlib'], lockFileURL: s.lockFileURL, packageBaseUrl: s.packageBaseUrl, setup: matplotlibSetup(s.packageBaseUrl) };
     this.runner = new PythonRunner({ ...this.options, ...packages });
     return this.runner;
   }
@@ -86,7 +88,18 @@ export class PythonRenderer {
       this.startError ??= err instanceof Error ? err.message : String(err);
       return fail('unavailable', this.startError);
     }
-    const r = await runner.run(code, { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), epilogue: this.withMatplotlib ? figureEpilogue(size) : '' });
+    const withMatplotlib = this.withMatplotlib;
+    const r = await runner.run(code, { ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), epilogue: withMatplotlib ? figureEpilogue(size) : '' });
+    if (r.error?.code === 'init-failed' && withMatplotlib) {
+      // Packages that cannot load (offline on first use, a wheel missing) must not stop plain Python:
+      // from now on the core runs alone, and Matplotlib programs hear why they cannot run.
+      // The start-up error ends with the Python exception; the traceback above it is Pyodide's own.
+      const why = r.error.message.trim().split('\n').at(-1)!.slice(0, 300);
+      this.packagesFailed = `Matplotlib could not be loaded, so only Python without it runs (${why})`;
+      this.runner?.dispose();
+      this.runner = null;
+      return this.render(code, o);
+    }
     return toRender(r, size);
   }
 
