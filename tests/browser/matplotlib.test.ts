@@ -67,6 +67,16 @@ test('the figure-size check reads plotting programs only: a figure size in a str
   assert.deepEqual([r.ok, r.stdout, r.width], [true, 'figsize=(100, 100), dpi=5000\n', 0]);
 });
 
+test('a figure buffer crosses the worker as raw RGBA and becomes Pixels on white (the transport, no Matplotlib)', async () => {
+  // The epilogue hands Agg's buffer back as __sgp_figure__ = (width, height, rgba); a program may set it
+  // itself, which exercises the same path without the wheels: a 2×1 figure, red then half-transparent
+  // blue, centred (not enlarged: the epilogue draws at the render size, so only such buffers are smaller).
+  const r = await render('__sgp_figure__ = (2, 1, bytes([255, 0, 0, 255, 0, 0, 255, 128]))', { size: 8, sample: [[3, 3], [4, 3], [4, 0]] });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.deepEqual([r.width, r.height], [8, 8]);
+  assert.deepEqual(r.samples, [[255, 0, 0, 255], [127, 127, 255, 255], [255, 255, 255, 255]]);
+});
+
 test('npm run render: .py files and Python model output, one JSON line each with stdout, stderr and the line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'render-py-'));
   try {
