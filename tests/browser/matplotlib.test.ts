@@ -58,6 +58,14 @@ test('Playground: a Matplotlib program without packages says why it cannot run a
   assert.equal(await page.isChecked('[data-testid=matplotlib-note] input[type=checkbox]'), false);
   assert.match((await page.textContent('[data-testid=render-error]')) ?? '', /unavailable/);
   assert.deepEqual(session.offsiteRequests, [], 'nothing was fetched from the distribution');
+
+  // Opting in makes the worker ask the distribution for the wheels (this test's browser refuses every
+  // request off the site, as being offline would); the note then says Matplotlib could not be loaded.
+  await page.check('[data-testid=matplotlib-note] input[type=checkbox]');
+  await page.waitForFunction(() => /could not be loaded/.test(document.querySelector('[data-testid=matplotlib-note]')?.textContent ?? ''), null, { timeout: 90_000 });
+  assert.match((await page.textContent('[data-testid=matplotlib-note]')) ?? '', /Matplotlib did not load from https:\/\/cdn\.jsdelivr\.net\/pyodide\/v314\.0\.7\/full\//);
+  assert.ok(session.offsiteRequests.length > 0 && session.offsiteRequests.every((u) => u.startsWith('https://cdn.jsdelivr.net/pyodide/v314.0.7/full/')), session.offsiteRequests.join(', '));
+  session.offsiteRequests.length = 0;
   await page.close();
 });
 
