@@ -58,6 +58,24 @@ export interface GenerateOptions {
   /** Called after every step; returning false (or a promise of false) cancels at the next step. */
   onStep?: (e: StepEvent) => unknown;
   signal?: AbortSignal;
+  /**
+   * Awaited after each step. In a worker, pass `nextTask`: a step that never leaves the microtask
+   * queue would never read the page's messages, so a cancel sent from the page would arrive only
+   * after the whole group.
+   */
+  betweenSteps?: () => Promise<void>;
+}
+
+/** Resolves in a new task (a message event: not clamped to 4 ms like nested timers). */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
 
 export async function generate<C>(
@@ -65,7 +83,7 @@ export async function generate<C>(
   tokenizer: TextDecoder,
   promptIds: readonly number[],
   params: SampleParams,
-  { onStep, signal }: GenerateOptions = {},
+  { onStep, signal, betweenSteps }: GenerateOptions = {},
 ): Promise<Generation> {
   if (promptIds.length === 0) throw new Error('the prompt has no tokens; pass at least one token id');
   if (!(params.n >= 1 && Number.isInteger(params.n))) throw new Error(`n must be a positive integer, got ${params.n}`);
@@ -109,7 +127,9 @@ export async function generate<C>(
       const reply = onStep?.(event);
       if (reply instanceof Promise) reply.then((ok) => ok === false && cancel(), () => undefined);
       else if (reply === false) cancel();
-      if (samples.every((s) => s.finish) || cancelled) break;
+      if (samples.every((s) => s.finish)) break;
+      await betweenSteps?.();
+      if (cancelled) break;
       const ids = samples.map((s) => (s.finish ? tokenizer.eosId : s.tokens.at(-1)!));
       const next = await graph.forward({ ids, rows: G, pastLength: promptIds.length + step, past: cache });
       graph.release(cache);
