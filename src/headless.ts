@@ -42,6 +42,8 @@ export interface HeadlessSample {
   tokens: number[];
   logprobs: number[];
   finish: string | null;
+  /** When this row finished, since generation started. */
+  ms: number;
   valid: boolean;
   error?: string;
 }
@@ -71,15 +73,19 @@ const sgp = {
   async sample(prompt: string, params: Partial<SampleParams> = {}, opts: { render?: boolean; cancelAfterSteps?: number } = {}) {
     const ctl = new AbortController();
     const streamed: string[] = [];
+    const finishedAt: number[] = [];
     let steps = 0;
     const g = await policy.generate(prompt, params, (e) => {
       steps++;
-      for (const t of e.tokens) streamed[t.i] = (streamed[t.i] ?? '') + t.delta;
+      for (const t of e.tokens) {
+        streamed[t.i] = (streamed[t.i] ?? '') + t.delta;
+        finishedAt[t.i] = e.ms;
+      }
       if (opts.cancelAfterSteps !== undefined && steps >= opts.cancelAfterSteps) ctl.abort();
     }, { signal: ctl.signal });
     const samples: HeadlessSample[] = await Promise.all(
       g.samples.map(async (s) => {
-        const base = { i: s.i, program: s.text, tokens: s.tokens, logprobs: s.logprobs, finish: s.finish };
+        const base = { i: s.i, program: s.text, tokens: s.tokens, logprobs: s.logprobs, finish: s.finish, ms: finishedAt[s.i] ?? 0 };
         if (opts.render === false) return { ...base, valid: false };
         const { extraction, svg } = prepareProgram(s.text);
         if (extraction.kind !== 'complete') return { ...base, valid: false, error: `no complete <svg> program (${extraction.kind})` };
