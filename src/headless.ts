@@ -63,8 +63,9 @@ const sgp = {
   mlDevice: () => ml.detectDevice(),
   mlStatus: (): MlStatus => ml.status,
   /** Loads a variant of the bundled policy ('model' = fp32, 'model_quantized', …) for sampling. */
-  policyLoad: (variant = 'model', device: Device | 'auto' = 'wasm', wasmBuild?: WasmBuild) =>
-    policy.load({ folder: 'models/sgp-tiny-policy/', variant, device, ...(wasmBuild ? { wasmBuild } : {}) }),
+  policyLoad: (variant = 'model', device: Device | 'auto' = 'wasm', wasmBuild?: WasmBuild, threads?: number) =>
+    policy.load({ folder: 'models/sgp-tiny-policy/', variant, device, ...(wasmBuild ? { wasmBuild } : {}), ...(threads ? { threads } : {}) }),
+  crossOriginIsolated: () => globalThis.crossOriginIsolated,
   /**
    * Samples a group for `prompt` with the loaded policy and renders each program through the pool.
    * `cancelAfterSteps` aborts after that many streamed steps (cancel drill); `steps` counts the

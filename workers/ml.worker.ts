@@ -23,7 +23,7 @@ const api = {
 
   /** Loads a model under `key`, replacing (and first releasing) what was there; see SessionTable. */
   async load(key: string, spec: LoadSpec): Promise<SessionInfo> {
-    configure({ wasmUrls: { plain: plainWasm, asyncify: asyncifyWasm }, threads: Math.min(4, navigator.hardwareConcurrency || 1) });
+    configure({ wasmUrls: { plain: plainWasm, asyncify: asyncifyWasm }, threads: spec.threads ?? Math.min(4, navigator.hardwareConcurrency || 1) });
     return sessions.load(key, spec);
   },
 

@@ -14,6 +14,8 @@ export interface LoadSpec {
   externalData?: ExternalData[];
   /** The ORT build for WASM: 'plain' (default, faster) or 'asyncify' (the WebGPU bundle's). */
   wasmBuild?: WasmBuild;
+  /** WASM threads; the ml worker's first load decides for all its sessions (ORT reads it once). */
+  threads?: number;
 }
 
 export class SessionTable {

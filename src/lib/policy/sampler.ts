@@ -11,6 +11,8 @@ export interface SampleParams extends SamplingParams {
   /** Group size G. */
   n: number;
   maxNewTokens: number;
+  /** eos is not chosen before this many tokens (benchmarks use it to decode a fixed length). */
+  minNewTokens?: number;
   seed: number;
   /** A row stops once its text contains one of these (kept in the text). */
   stop: string[];
@@ -108,7 +110,7 @@ export async function generate<C>(
       for (const s of samples) {
         if (s.finish) continue;
         const row = shared ? logits.subarray(0, V) : logits.subarray(s.i * V, (s.i + 1) * V);
-        const token = pickToken(row, params, rngs[s.i]!);
+        const token = pickToken(s.tokens.length < (params.minNewTokens ?? 0) ? withoutToken(row, tokenizer.eosId) : row, params, rngs[s.i]!);
         s.tokens.push(token);
         s.logprobs.push(logProb(row, token));
         newTokens++;
@@ -144,6 +146,12 @@ export async function generate<C>(
   const totalMs = performance.now() - t0;
   const decodeMs = totalMs - firstTokenMs;
   return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - G) * 1000) / decodeMs : 0 };
+}
+
+function withoutToken(logits: Float32Array, token: number): Float32Array {
+  const copy = logits.slice();
+  copy[token] = -Infinity;
+  return copy;
 }
 
 /** Where the first stop string ends in `text` (searching from `from`), or -1. */

@@ -13,6 +13,8 @@ export interface PolicyModel {
   variant: string;
   device: Device | 'auto';
   wasmBuild?: WasmBuild;
+  /** WASM threads (the ml worker's first load decides). */
+  threads?: number;
 }
 
 export interface GenerateOptions {
@@ -35,6 +37,7 @@ export class PolicyClient {
       model: new URL(`onnx/${model.variant}.onnx`, folder).href,
       device: model.device,
       ...(model.wasmBuild ? { wasmBuild: model.wasmBuild } : {}),
+      ...(model.threads ? { threads: model.threads } : {}),
     });
     this.model = { ...model, folder };
     return info;
