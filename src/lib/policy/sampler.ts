@@ -6,6 +6,7 @@
 import { hash32, makeRng, type Rng } from '../world/rng';
 import type { DecoderGraph } from './decoder';
 import { logProb, pickToken, type SamplingParams } from './sampling';
+import { TextStream } from './text-stream';
 
 export interface SampleParams extends SamplingParams {
   /** Group size G. */
@@ -95,6 +96,8 @@ export async function generate<C>(
   // One generator per row, keyed by the seed: row i samples the same tokens whatever G is.
   const rngs: Rng[] = Array.from({ length: G }, (_, i) => makeRng(hash32(`${params.seed}/sample/${i}`)));
   const samples: Sample[] = Array.from({ length: G }, (_, i) => ({ i, tokens: [], logprobs: [], text: '', finish: null }));
+  const longestStop = Math.max(0, ...params.stop.map((x) => x.length));
+  const streams = samples.map(() => new TextStream((ids) => tokenizer.decode(ids)));
   let cancelled = signal?.aborted ?? false;
   const cancel = () => (cancelled = true);
   signal?.addEventListener('abort', cancel);
@@ -117,8 +120,9 @@ export async function generate<C>(
         const before = s.text.length;
         s.finish = token === tokenizer.eosId ? 'eos' : null;
         if (!s.finish) {
-          s.text = tokenizer.decode(s.tokens);
-          const hit = firstStop(s.text, params.stop, Math.max(0, before - 16));
+          streams[s.i]!.push(token);
+          s.text = streams[s.i]!.text;
+          const hit = firstStop(s.text, params.stop, Math.max(0, before - longestStop));
           if (hit >= 0) [s.text, s.finish] = [s.text.slice(0, hit), 'stop'];
           else if (s.tokens.length >= params.maxNewTokens) s.finish = 'length';
         }
