@@ -88,27 +88,28 @@ for (const batch of [1, 8]) {
 if (decode.length) {
   decodeSummary.default_variant = DEFAULT_VARIANT;
   decodeSummary.wasm_build = 'plain';
-  const torch = torchCpuTokS(DEFAULT_VARIANT, 8);
-  const ours = find(DEFAULT_VARIANT, 'plain', 8)?.tok_s;
-  decodeSummary.torch_cpu_tok_s_b8 = torch;
-  decodeSummary.sample_tok_s_vs_torch_cpu = torch && ours ? +(ours / torch).toFixed(3) : null;
+  const anchors = cpuAnchors(DEFAULT_VARIANT, 8);
+  const ours = find(DEFAULT_VARIANT, 'plain', 8)?.total_tok_s;
+  decodeSummary.torch_cpu_tok_s_b8 = anchors.torch;
+  decodeSummary.ort_native_cpu_tok_s_b8 = anchors.ort;
+  decodeSummary.sample_tok_s_vs_torch_cpu = anchors.torch && ours ? +(ours / anchors.torch).toFixed(3) : null;
   decodeSummary.goal_sample_tok_s_vs_torch_cpu = 1.0;
 }
 
 /**
- * HOOK: PyTorch CPU `generate` of the same weights at batch `batch` on this machine, from the anchor
- * script the quantization work adds (assumed interface: prints JSON lines, one with `torch_cpu_tok_s`).
- * null until that script exists.
+ * PyTorch CPU `generate` and native onnxruntime CPU on the same weights, batch `batch`, 2 threads, from
+ * training/policy/bench_anchor.py (added by the quantization work: while it is absent both are null).
+ * Its tok/s counts the whole generation (prefill included), so the ratio uses our `total_tok_s`.
  */
-function torchCpuTokS(variant: string, batch: number): number | null {
+function cpuAnchors(variant: string, batch: number): { torch: number | null; ort: number | null } {
   const script = 'training/policy/bench_anchor.py';
-  if (!existsSync(script)) return null;
-  const r = spawnSync('python3', [script, '--variant', variant, '--batch', String(batch), '--new-tokens', '200'], { encoding: 'utf8' });
-  const found = r.stdout
-    .split('\n')
-    .flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as { torch_cpu_tok_s?: number }] : []))
-    .find((o) => typeof o.torch_cpu_tok_s === 'number');
-  return found?.torch_cpu_tok_s ?? null;
+  if (!existsSync(script)) return { torch: null, ort: null };
+  const python = existsSync('training/.venv/bin/python') ? 'training/.venv/bin/python' : 'python3';
+  const r = spawnSync(python, [script, '--variant', variant, '--batch', String(batch), '--new-tokens', '200', '--threads', '2', '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-500)}`);
+  const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { torch_cpu_generate?: Record<string, number>; ort_cpu?: Record<string, Record<string, number>> };
+  emit({ bench: 'cpu_anchors', ...report });
+  return { torch: report.torch_cpu_generate?.[`B${batch}_tok_s`] ?? null, ort: report.ort_cpu?.[variant]?.[`B${batch}_tok_s`] ?? null };
 }
 
 emit({

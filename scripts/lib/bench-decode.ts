@@ -14,7 +14,10 @@ export interface DecodeResult {
   variant: string;
   build: 'plain' | 'asyncify';
   batch: number;
+  /** After the first token: the decode rate. */
   tok_s: number;
+  /** All new tokens over the whole call, prefill included (how the CPU anchors count). */
+  total_tok_s: number;
   first_token_ms: number;
 }
 
@@ -39,7 +42,7 @@ export async function benchDecode(
           let top: DecodeResult | null = null;
           for (let trial = 1; trial <= opts.trials; trial++) {
             const r = await page.evaluate(([p, q]) => (window as unknown as Win).sgp.sample(p, q, { render: false }), [PROMPT, params] as const);
-            const row: DecodeResult = { variant, build, batch, tok_s: Math.round(r.tokPerS), first_token_ms: Math.round(r.firstTokenMs) };
+            const row: DecodeResult = { variant, build, batch, tok_s: Math.round(r.tokPerS), total_tok_s: Math.round((r.newTokens * 1000) / r.totalMs), first_token_ms: Math.round(r.firstTokenMs) };
             emit({ bench: `decode_${variant}_${build}_b${batch}`, trial, threads: opts.threads, new_tokens: opts.newTokens, ...row });
             if (!top || row.tok_s > top.tok_s) top = row;
           }

@@ -58,7 +58,11 @@ export interface TextDecoder {
 }
 
 export interface GenerateOptions {
-  /** Called after every step; returning false (or a promise of false) cancels at the next step. */
+  /**
+   * Called after every step; returning false (or a promise of false) cancels at the next step. Promises
+   * it returns are settled before `generate` resolves: across a worker boundary, the last steps reach
+   * the page before the result does.
+   */
   onStep?: (e: StepEvent) => unknown;
   signal?: AbortSignal;
   /**
@@ -103,6 +107,7 @@ export async function generate<C>(
   signal?.addEventListener('abort', cancel);
 
   let { logits, cache } = await graph.forward({ ids: [...promptIds], rows: 1, pastLength: 0, past: null });
+  let lastReply: Promise<void> | undefined;
   let shared = true; // after prefill every row reads the one row of logits
   let firstTokenMs = 0;
   let newTokens = 0;
@@ -131,7 +136,7 @@ export async function generate<C>(
       if (step === 0) firstTokenMs = performance.now() - t0;
       event.ms = performance.now() - t0;
       const reply = onStep?.(event);
-      if (reply instanceof Promise) reply.then((ok) => ok === false && cancel(), () => undefined);
+      if (reply instanceof Promise) lastReply = reply.then((ok) => void (ok === false && cancel()), () => undefined);
       else if (reply === false) cancel();
       if (samples.every((s) => s.finish)) break;
       await betweenSteps?.();
@@ -146,7 +151,9 @@ export async function generate<C>(
     graph.release(cache);
     signal?.removeEventListener('abort', cancel);
   }
-  for (const s of samples) s.finish ??= cancelled ? 'cancelled' : 'length';
+  const stopped = cancelled; // a cancel that arrives with the last reply comes too late to stop anything
+  await lastReply;
+  for (const s of samples) s.finish ??= stopped ? 'cancelled' : 'length';
   const totalMs = performance.now() - t0;
   const decodeMs = totalMs - firstTokenMs;
   return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - G) * 1000) / decodeMs : 0 };
