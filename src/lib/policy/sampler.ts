@@ -104,12 +104,13 @@ export async function generate<C>(
   const streams = samples.map(() => new TextStream((ids) => tokenizer.decode(ids)));
   let cancelled = signal?.aborted ?? false;
   const cancel = () => (cancelled = true);
-  signal?.addEventListener('abort', cancel);
 
   let { logits, cache } = await graph.forward({ ids: [...promptIds], rows: 1, pastLength: 0, past: null });
+  signal?.addEventListener('abort', cancel);
   let lastReply: Promise<void> | undefined;
   let shared = true; // after prefill every row reads the one row of logits
   let firstTokenMs = 0;
+  let firstTokens = 0;
   let newTokens = 0;
   try {
     if (G > 1) cache = await graph.expand(cache, G);
@@ -133,7 +134,7 @@ export async function generate<C>(
         }
         event.tokens.push({ i: s.i, token, delta: s.text.slice(before), logprob: s.logprobs.at(-1)!, finish: s.finish });
       }
-      if (step === 0) firstTokenMs = performance.now() - t0;
+      if (step === 0) [firstTokenMs, firstTokens] = [performance.now() - t0, newTokens];
       event.ms = performance.now() - t0;
       const reply = onStep?.(event);
       if (reply instanceof Promise) lastReply = reply.then((ok) => void (ok === false && cancel()), () => undefined);
@@ -151,12 +152,12 @@ export async function generate<C>(
     graph.release(cache);
     signal?.removeEventListener('abort', cancel);
   }
+  const totalMs = performance.now() - t0;
+  const decodeMs = totalMs - firstTokenMs;
   const stopped = cancelled; // a cancel that arrives with the last reply comes too late to stop anything
   await lastReply;
   for (const s of samples) s.finish ??= stopped ? 'cancelled' : 'length';
-  const totalMs = performance.now() - t0;
-  const decodeMs = totalMs - firstTokenMs;
-  return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - G) * 1000) / decodeMs : 0 };
+  return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - firstTokens) * 1000) / decodeMs : 0 };
 }
 
 function withoutToken(logits: Float32Array, token: number): Float32Array {
