@@ -1,18 +1,25 @@
 // `npm run bench`: SVG renders per second through the app's worker pool in headless Chromium
-// (1 and 2 workers) against native @resvg/resvg-js in Node on the same fixed set of SVGs.
+// (1 and 2 workers) against native @resvg/resvg-js in Node on the same fixed set of SVGs, then the
+// policy's decode speed through the app's sampler (scripts/lib/bench-decode.ts).
 // Trials alternate between the contenders and each reports its best trial, so load from other
 // processes on a shared machine skews the ratio less. Prints JSON lines; the last is a summary.
-import { readdirSync, readFileSync } from 'node:fs';
+// BENCH_SECTIONS=svg or =decode runs one part.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Resvg } from '@resvg/resvg-js';
 import type { Page } from 'playwright-core';
 import { DEFAULT_RENDER_SIZE, rasterize, type ResvgLike } from '../src/lib/render/rasterize';
 import { openSession, openHeadless } from './lib/browser';
+import { benchDecode, type DecodeResult } from './lib/bench-decode';
 import type { HeadlessApi } from '../src/headless';
 
 type Win = { sgp: HeadlessApi };
 const SIZE = DEFAULT_RENDER_SIZE;
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode').split(',');
+const DECODE_TOKENS = Number(process.env.BENCH_DECODE_TOKENS ?? 100);
+// Until the models registry names the default variant, the quantized graph is the default.
+const DEFAULT_VARIANT = 'model_quantized';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8); // passes over the set per trial
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
 const DIR = 'tests/fixtures/bench-svgs';
@@ -38,6 +45,7 @@ function native(): { ms: number; failed: number } {
 if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' }).status !== 0) throw new Error('vite build failed');
 const session = await openSession();
 const best: Record<string, number> = {};
+let decode: DecodeResult[] = [];
 const record = (name: string, r: { ms: number; failed: number }, trial: number) => {
   const perS = work.length / (r.ms / 1000);
   best[name] = Math.max(best[name] ?? 0, perS);
@@ -45,22 +53,65 @@ const record = (name: string, r: { ms: number; failed: number }, trial: number) 
 };
 try {
   const pages: Record<number, Page> = {};
-  for (const workers of [1, 2]) {
+  for (const workers of SECTIONS.includes('svg') ? [1, 2] : []) {
     pages[workers] = await openHeadless(session, { workers });
     await pages[workers]!.evaluate((s) => (window as unknown as Win).sgp.renderAll(s), svgs); // warm-up
   }
-  native(); // warm-up
-  for (let trial = 1; trial <= TRIALS; trial++) {
+  if (SECTIONS.includes('svg')) native(); // warm-up
+  for (let trial = 1; trial <= (SECTIONS.includes('svg') ? TRIALS : 0); trial++) {
     record('svg_native_resvg_js', native(), trial);
     for (const workers of [1, 2]) {
       const r = await pages[workers]!.evaluate((w) => (window as unknown as Win).sgp.renderAll(w), work);
       record(`svg_pool_${workers}w_chromium`, r, trial);
     }
   }
+  if (SECTIONS.includes('decode')) {
+    const opts = { variants: [DEFAULT_VARIANT, 'model'], builds: ['plain', 'asyncify'] as const, batches: [1, 8], newTokens: DECODE_TOKENS, trials: TRIALS, threads: 2 };
+    decode = await benchDecode(session, { ...opts, builds: [...opts.builds] }, emit);
+  }
 } finally {
   await session.close();
 }
-const nativeBest = best.svg_native_resvg_js!;
+
+const nativeBest = best.svg_native_resvg_js ?? NaN;
+const find = (variant: string, build: string, batch: number) => decode.find((d) => d.variant === variant && d.build === build && d.batch === batch);
+const decodeSummary: Record<string, number | string | null> = {};
+for (const d of decode.filter((x) => x.build === 'plain')) {
+  const name = d.variant === DEFAULT_VARIANT ? 'default' : d.variant === 'model' ? 'fp32' : d.variant;
+  decodeSummary[`decode_tok_s_${name}_b${d.batch}`] = d.tok_s;
+  decodeSummary[`first_token_ms_${name}_b${d.batch}`] = d.first_token_ms;
+}
+for (const batch of [1, 8]) {
+  const [plain, asyncify] = [find('model', 'plain', batch), find('model', 'asyncify', batch)];
+  if (plain && asyncify) decodeSummary[`decode_plain_vs_asyncify_fp32_b${batch}`] = +(plain.tok_s / asyncify.tok_s).toFixed(3);
+}
+if (decode.length) {
+  decodeSummary.default_variant = DEFAULT_VARIANT;
+  decodeSummary.wasm_build = 'plain';
+  const anchors = cpuAnchors(DEFAULT_VARIANT, 8);
+  const ours = find(DEFAULT_VARIANT, 'plain', 8)?.total_tok_s;
+  decodeSummary.torch_cpu_tok_s_b8 = anchors.torch;
+  decodeSummary.ort_native_cpu_tok_s_b8 = anchors.ort;
+  decodeSummary.sample_tok_s_vs_torch_cpu = anchors.torch && ours ? +(ours / anchors.torch).toFixed(3) : null;
+  decodeSummary.goal_sample_tok_s_vs_torch_cpu = 1.0;
+}
+
+/**
+ * PyTorch CPU `generate` and native onnxruntime CPU on the same weights, batch `batch`, 2 threads, from
+ * training/policy/bench_anchor.py (added by the quantization work: while it is absent both are null).
+ * Its tok/s counts the whole generation (prefill included), so the ratio uses our `total_tok_s`.
+ */
+function cpuAnchors(variant: string, batch: number): { torch: number | null; ort: number | null } {
+  const script = 'training/policy/bench_anchor.py';
+  if (!existsSync(script)) return { torch: null, ort: null };
+  const python = existsSync('training/.venv/bin/python') ? 'training/.venv/bin/python' : 'python3';
+  const r = spawnSync(python, [script, '--variant', variant, '--batch', String(batch), '--new-tokens', '200', '--threads', '2', '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-500)}`);
+  const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { torch_cpu_generate?: Record<string, number>; ort_cpu?: Record<string, Record<string, number>> };
+  emit({ bench: 'cpu_anchors', ...report });
+  return { torch: report.torch_cpu_generate?.[`B${batch}_tok_s`] ?? null, ort: report.ort_cpu?.[variant]?.[`B${batch}_tok_s`] ?? null };
+}
+
 emit({
   summary: true,
   svgs: svgs.length,
@@ -68,8 +119,9 @@ emit({
   trials: TRIALS,
   size: SIZE,
   native_per_s: +nativeBest.toFixed(1),
-  pool_1w_per_s: +best.svg_pool_1w_chromium!.toFixed(1),
-  pool_2w_per_s: +best.svg_pool_2w_chromium!.toFixed(1),
-  svg_pool_vs_native: +(best.svg_pool_2w_chromium! / nativeBest).toFixed(3),
+  pool_1w_per_s: +(best.svg_pool_1w_chromium ?? NaN).toFixed(1),
+  pool_2w_per_s: +(best.svg_pool_2w_chromium ?? NaN).toFixed(1),
+  svg_pool_vs_native: +((best.svg_pool_2w_chromium ?? NaN) / nativeBest).toFixed(3),
   goal_svg_pool_vs_native: 0.5,
+  ...decodeSummary,
 });

@@ -10,17 +10,29 @@ import { DEFAULT_RENDER_SIZE } from '../src/lib/render/rasterize';
 import type { HeadlessApi } from '../src/headless';
 
 type Win = { sgp: HeadlessApi };
-type Args = { positional: string[]; flags: Record<string, string | true> };
+/** `flags` keeps the last value of each flag; `all` every value of a repeatable one (`--prompt A --prompt B`). */
+type Args = { positional: string[]; flags: Record<string, string | true>; all: Record<string, string[]> };
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { positional: [], flags: {} };
+  const out: Args = { positional: [], flags: {}, all: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('--')) out.positional.push(a);
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) out.flags[a.slice(2)] = argv[++i]!;
-    else out.flags[a.slice(2)] = true;
+    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) {
+      out.flags[a.slice(2)] = argv[++i]!;
+      (out.all[a.slice(2)] ??= []).push(argv[i]!);
+    } else out.flags[a.slice(2)] = true;
   }
   return out;
+}
+
+/** A numeric flag, or its default; anything else is refused with the flag's name. */
+function numberFlag(flags: Args['flags'], name: string, fallback: number): number {
+  const v = flags[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n)) throw new Error(`--${name} needs a number, got ${JSON.stringify(v).slice(0, 100)}`);
+  return n;
 }
 
 const emit = (obj: unknown) => console.log(JSON.stringify(obj));
@@ -119,6 +131,51 @@ const COMMANDS: Record<string, { usage: string; run: (args: Args) => Promise<boo
       emit({ summary: true, command: 'render', files: files.length, ok: okCount, failed: files.length - okCount, ms: Math.round(performance.now() - t0) });
       return true;
     },
+  },
+};
+
+COMMANDS.sample = {
+  usage: 'npm run sample -- --prompt TEXT [--prompt TEXT…] [--n 8] [--seed 0] [--temperature 1] [--top-k 0] [--top-p 1] [--max-new-tokens 700] [--backend wasm|webgpu] [--model sgp-tiny-policy] [--variant model]',
+  async run({ flags, all }) {
+    const prompts = all.prompt ?? [];
+    if (prompts.length === 0) throw new Error(`no --prompt given; usage: ${COMMANDS.sample!.usage}`);
+    const model = typeof flags.model === 'string' ? flags.model : 'sgp-tiny-policy';
+    // Until the model registry lands, the bundled policy is the only model.
+    if (model !== 'sgp-tiny-policy') throw new Error(`unknown model '${model.slice(0, 100)}'; available: sgp-tiny-policy`);
+    const backend = flags.backend ?? 'wasm';
+    if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`--backend must be wasm or webgpu, got ${JSON.stringify(backend).slice(0, 100)}`);
+    const variant = typeof flags.variant === 'string' ? flags.variant : 'model';
+    const params = {
+      n: numberFlag(flags, 'n', 8),
+      seed: numberFlag(flags, 'seed', 0),
+      temperature: numberFlag(flags, 'temperature', 1),
+      topK: numberFlag(flags, 'top-k', 0),
+      topP: numberFlag(flags, 'top-p', 1),
+      maxNewTokens: numberFlag(flags, 'max-new-tokens', 700),
+    };
+    ensureBuilt(flags.rebuild === true);
+    const session = await openSession();
+    let [count, valid, tokens, ms] = [0, 0, 0, 0];
+    try {
+      const page = await openHeadless(session, { workers: 2 });
+      const info = await page.evaluate(([v, b]) => (window as unknown as Win).sgp.policyLoad(v, b), [variant, backend] as const);
+      if (info.device !== backend) throw new Error(`asked for ${backend}, the policy runs on ${info.device}: ${info.notice ?? ''}`);
+      for (const prompt of prompts) {
+        const r = await page.evaluate(([p, q]) => (window as unknown as Win).sgp.sample(p, q), [prompt, params] as const);
+        for (const s of r.samples) {
+          emit({ prompt, i: s.i, program: s.program, tokens: s.tokens.length, valid: s.valid, ...(s.error ? { error: s.error } : {}), ms: Math.round(s.ms) });
+          count++;
+          if (s.valid) valid++;
+        }
+        tokens += r.newTokens;
+        ms += r.totalMs;
+      }
+    } finally {
+      await session.close();
+    }
+    const { n: group, topK: top_k, topP: top_p, maxNewTokens: max_new_tokens, seed, temperature } = params;
+    emit({ summary: true, command: 'sample', model, variant, backend, group, seed, temperature, top_k, top_p, max_new_tokens, n: count, valid_rate: count ? +(valid / count).toFixed(3) : 0, tok_s: ms ? Math.round((tokens * 1000) / ms) : 0 });
+    return true;
   },
 };
 

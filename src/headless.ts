@@ -9,10 +9,13 @@ import { BUNDLED_BENCHMARKS, loadBenchmark } from './lib/world';
 import { verify } from './lib/reward/verify/verify';
 import { MlClient, type MlStatus } from './lib/workers/ml-client';
 import type { MlFaults } from '../workers/ml.worker';
-import type { Device, PlainTensor } from './lib/models/backend';
 import type { LoadProgress } from './lib/models/load';
 import { pythonHooks } from './headless-python';
 import { pythonRenderHooks } from './headless-python-render';
+import type { Device, PlainTensor, WasmBuild } from './lib/models/backend';
+import { PolicyClient } from './lib/workers/policy-client';
+import { prepareProgram } from './lib/program/prepare';
+import type { SampleParams } from './lib/policy/sampler';
 
 const params = new URLSearchParams(location.search);
 const pool = createSvgPool({
@@ -33,6 +36,20 @@ export interface HeadlessRender {
 }
 
 const ml = new MlClient();
+const policy = new PolicyClient(ml);
+
+/** One sampled program as the CLI and tests see it: valid = a complete <svg> that renders. */
+export interface HeadlessSample {
+  i: number;
+  program: string;
+  tokens: number[];
+  logprobs: number[];
+  finish: string | null;
+  /** When this row finished, since generation started. */
+  ms: number;
+  valid: boolean;
+  error?: string;
+}
 
 const sgp = {
   ready: false,
@@ -62,6 +79,40 @@ const sgp = {
   onnxSessions: () => ml.call((api) => api.sessions()),
   mlDevice: () => ml.detectDevice(),
   mlStatus: (): MlStatus => ml.status,
+  /** Loads a variant of the bundled policy ('model' = fp32, 'model_quantized', …) for sampling. */
+  policyLoad: (variant = 'model', device: Device | 'auto' = 'wasm', wasmBuild?: WasmBuild, threads?: number) =>
+    policy.load({ folder: 'models/sgp-tiny-policy/', variant, device, ...(wasmBuild ? { wasmBuild } : {}), ...(threads ? { threads } : {}) }),
+  crossOriginIsolated: () => globalThis.crossOriginIsolated,
+  /**
+   * Samples a group for `prompt` with the loaded policy and renders each program through the pool.
+   * `cancelAfterSteps` aborts after that many streamed steps (cancel drill); `steps` counts the
+   * streamed step events and `streamed` holds each row's text as assembled from the stream.
+   */
+  async sample(prompt: string, params: Partial<SampleParams> = {}, opts: { render?: boolean; cancelAfterSteps?: number } = {}) {
+    const ctl = new AbortController();
+    const streamed: string[] = [];
+    const finishedAt: number[] = [];
+    let steps = 0;
+    const g = await policy.generate(prompt, params, (e) => {
+      steps++;
+      for (const t of e.tokens) {
+        streamed[t.i] = (streamed[t.i] ?? '') + t.delta;
+        finishedAt[t.i] = e.ms;
+      }
+      if (opts.cancelAfterSteps !== undefined && steps >= opts.cancelAfterSteps) ctl.abort();
+    }, { signal: ctl.signal });
+    const samples: HeadlessSample[] = await Promise.all(
+      g.samples.map(async (s) => {
+        const base = { i: s.i, program: s.text, tokens: s.tokens, logprobs: s.logprobs, finish: s.finish, ms: finishedAt[s.i] ?? 0 };
+        if (opts.render === false) return { ...base, valid: false };
+        const { extraction, svg } = prepareProgram(s.text);
+        if (extraction.kind !== 'complete') return { ...base, valid: false, error: `no complete <svg> program (${extraction.kind})` };
+        const r = await renderSvg(pool, svg, { timeoutMs: 10_000 });
+        return r.ok ? { ...base, valid: true } : { ...base, valid: false, error: `${r.error.code}: ${r.error.message}` };
+      }),
+    );
+    return { samples, streamed, steps, promptTokens: g.promptTokens, firstTokenMs: g.firstTokenMs, totalMs: g.totalMs, newTokens: g.newTokens, tokPerS: g.tokPerS };
+  },
   /** Crashes the ml worker during a call (an uncaught exception in it); resolves to the call's error. */
   mlCrash: (reason: string) => ml.call((api) => api.crash(reason)).then(() => null, (e: Error & { code?: string }) => ({ code: e.code ?? '', message: e.message })),
   /** Replaces the ml worker; `faults` are simulated in the fresh one (e.g. no WebGPU adapter). */

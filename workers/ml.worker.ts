@@ -1,14 +1,18 @@
 // Thin adapter: onnxruntime-web sessions inside a Web Worker, exposed with comlink. All logic is in
-// src/lib/models. Stateful calls (generate, trainStep) join this API later and keep their state here,
-// keyed like sessions; the page learns that such state was lost from MlClient's `generation`.
+// src/lib/models and src/lib/policy. Stateful calls keep their state here (generate: the KV cache,
+// for one call); the page learns that such state was lost from MlClient's `generation`.
 import * as Comlink from 'comlink';
-import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import asyncifyWasm from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import plainWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { configure, detectDevice, run, type PlainTensor, type SessionInfo } from '../src/lib/models/backend';
 import { SessionTable, type LoadSpec } from '../src/lib/models/sessions';
 import type { LoadedModel, LoadProgress, ModelRequest } from '../src/lib/models/load';
 import { clearModelCache } from '../src/lib/models/hub';
+import { PolicyHost, type GenerateRequest } from '../src/lib/policy/policy-host';
+import type { Generation, StepEvent } from '../src/lib/policy/sampler';
 
 const sessions = new SessionTable();
+const policies = new PolicyHost((key) => sessions.get(key));
 
 /** Faults a fresh worker can be told to simulate, for tests and the "GPU went away" drill. */
 export interface MlFaults {
@@ -16,12 +20,16 @@ export interface MlFaults {
   webgpuUnavailable?: boolean;
 }
 
+/** Both WASM builds are known to ORT's configuration; the first load in a worker fixes the thread count. */
+const configureOrt = (threads?: number): void =>
+  configure({ wasmUrls: { plain: plainWasm, asyncify: asyncifyWasm }, threads: threads ?? Math.min(4, navigator.hardwareConcurrency || 1) });
+
 const api = {
   detectDevice,
 
   /** Loads a model under `key`, replacing (and first releasing) what was there; see SessionTable. */
   async load(key: string, spec: LoadSpec): Promise<SessionInfo> {
-    configure(wasmUrl, Math.min(4, navigator.hardwareConcurrency || 1));
+    configureOrt(spec.threads);
     return sessions.load(key, spec);
   },
 
@@ -30,7 +38,7 @@ const api = {
    * weights reach ORT without crossing to the page; only progress crosses, through `onProgress`.
    */
   async loadModel(key: string, request: ModelRequest, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
-    configure(wasmUrl, Math.min(4, navigator.hardwareConcurrency || 1));
+    configureOrt();
     return sessions.loadModel(key, request, onProgress);
   },
 
@@ -38,6 +46,14 @@ const api = {
 
   run(key: string, feeds: Record<string, PlainTensor>): Promise<Record<string, PlainTensor>> {
     return run(sessions.get(key), feeds);
+  },
+
+  /**
+   * Samples a group from the policy loaded under `key`; the KV cache stays here (on the GPU for
+   * WebGPU). `onStep` (a Comlink.proxy) hears every step; its returning false cancels.
+   */
+  generate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
+    return policies.generate(key, req, onStep);
   },
 
   release(key: string): Promise<void> {

@@ -1,7 +1,15 @@
 // The one module that owns onnxruntime-web: which execution provider to use, where ORT's wasm
 // comes from, and plain-data tensors in and out (so workers can post them). Nothing else imports ORT.
 // Runs inside ml.worker: ORT's own proxy worker does not work with WebGPU, so ours hosts it.
-import * as ort from 'onnxruntime-web/webgpu';
+//
+// Two ORT builds, each imported on first use: WebGPU sessions need the WebGPU bundle (whose wasm is
+// the asyncify build), but WASM sessions run faster on the plain WASM build — up to 45 % at batch 1
+// (see `npm run bench`, decode_*). A session loaded with `wasmBuild: 'asyncify'` runs WASM on the
+// WebGPU bundle instead, for measuring exactly that. Tensors belong to the build that made them.
+import type * as Ort from 'onnxruntime-web';
+
+type OrtModule = typeof Ort;
+type Build = 'wasm' | 'webgpu';
 
 export type Device = 'webgpu' | 'wasm';
 
@@ -34,15 +42,34 @@ export async function detectDevice(): Promise<{ device: Device; reason: string; 
   return { device: 'webgpu', reason: `${adapter.info.vendor} ${adapter.info.architecture}`.trim(), shaderF16: adapter.features.has('shader-f16') };
 }
 
-let configured = false;
-/** ORT's wasm must come from this site (no CDN): point it at the file Vite emitted. */
-export function configure(wasmUrl: string, threads: number): void {
-  if (configured) return;
-  ort.env.wasm.wasmPaths = { wasm: wasmUrl };
-  // Threads need cross-origin isolation (SharedArrayBuffer); without it ORT must not try.
-  ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? threads : 1;
-  ort.env.logLevel = 'error';
-  configured = true;
+export type WasmBuild = 'plain' | 'asyncify';
+
+export interface BackendConfig {
+  /** The .wasm file of each build, as Vite emitted it: ORT's wasm must come from this site (no CDN). */
+  wasmUrls?: { plain: string; asyncify: string };
+  threads: number;
+}
+
+let config: BackendConfig | null = null;
+const builds: Partial<Record<Build, Promise<OrtModule>>> = {};
+/** Which build each session belongs to: its inputs must be that build's tensors. */
+const owners = new WeakMap<Ort.InferenceSession, OrtModule>();
+
+/** Call before the first session; later calls are ignored (ORT reads its env once per build). */
+export function configure(next: BackendConfig): void {
+  config ??= next;
+}
+
+function ortFor(device: Device, wasmBuild: WasmBuild): Promise<OrtModule> {
+  const build: Build = device === 'webgpu' || wasmBuild === 'asyncify' ? 'webgpu' : 'wasm';
+  return (builds[build] ??= (build === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then((ort) => {
+    const url = config?.wasmUrls?.[build === 'webgpu' ? 'asyncify' : 'plain'];
+    if (url) ort.env.wasm.wasmPaths = { wasm: url };
+    // Threads need cross-origin isolation (SharedArrayBuffer); without it ORT must not try.
+    ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? (config?.threads ?? 1) : 1;
+    ort.env.logLevel = 'error';
+    return ort;
+  }));
 }
 
 /** A weights file a graph references by name (ONNX external data), e.g. shared by several graphs. */
@@ -78,13 +105,21 @@ export async function createSession(
   device: Device | 'auto',
   externalData: { path: string; data: Uint8Array }[] = [],
   what = 'model',
-): Promise<{ session: ort.InferenceSession; info: SessionInfo }> {
-  const open = (ep: Device) =>
-    ort.InferenceSession.create(model, {
+  wasmBuild: WasmBuild = 'plain',
+): Promise<{ session: Ort.InferenceSession; info: SessionInfo }> {
+  const open = async (ep: Device) => {
+    const ort = await ortFor(ep, wasmBuild);
+    const session = await ort.InferenceSession.create(model, {
       executionProviders: [ep],
       graphOptimizationLevel: 'all',
+      // Outputs stay where they were computed: a KV cache fed back to the next step never visits
+      // the CPU. Whoever needs the values reads them (readTensor / run download them).
+      ...(ep === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
       ...(externalData.length ? { externalData } : {}),
     });
+    owners.set(session, ort);
+    return session;
+  };
   let notice: string | undefined;
   let target: Device = device === 'auto' ? 'webgpu' : device;
   if (device === 'auto') {
@@ -101,7 +136,7 @@ export async function createSession(
       notice = `WebGPU could not run ${what} (${clip(message(err))}); running on WASM`;
     }
   }
-  let session: ort.InferenceSession;
+  let session: Ort.InferenceSession;
   try {
     session = await open('wasm');
   } catch (err) {
@@ -112,13 +147,23 @@ export async function createSession(
 
 const CTORS = { float32: Float32Array, int32: Int32Array, uint8: Uint8Array, bool: Uint8Array } as const;
 
-export function toOrt(t: PlainTensor): ort.Tensor {
+/** A tensor made by (or for) one session's build; on WebGPU its data may live on the GPU. */
+export type DeviceTensor = Ort.Tensor;
+
+function ortOf(session: Ort.InferenceSession): OrtModule {
+  const ort = owners.get(session);
+  if (!ort) throw new Error('this session was not made by createSession(); its ORT build is unknown');
+  return ort;
+}
+
+export function toOrt(session: Ort.InferenceSession, t: PlainTensor): Ort.Tensor {
+  const ort = ortOf(session);
   if (t.type === 'int64') return new ort.Tensor('int64', BigInt64Array.from(Array.from(t.data as ArrayLike<number>, (v) => BigInt(v))), t.dims);
   const data = t.data instanceof CTORS[t.type] ? t.data : CTORS[t.type].from(t.data as ArrayLike<number>);
   return new ort.Tensor(t.type, data as Float32Array, t.dims);
 }
 
-export async function fromOrt(t: ort.Tensor): Promise<PlainTensor> {
+export async function fromOrt(t: Ort.Tensor): Promise<PlainTensor> {
   const data = await t.getData(); // downloads from the GPU when the output lives there
   const dims = [...t.dims];
   if (t.type === 'int64') return { type: 'int64', dims, data: Array.from(data as BigInt64Array, Number) };
@@ -128,11 +173,8 @@ export async function fromOrt(t: ort.Tensor): Promise<PlainTensor> {
   throw new Error(`output type ${t.type} is not supported; expected float32, int64, int32, bool or uint8`);
 }
 
-export async function run(session: ort.InferenceSession, feeds: Record<string, PlainTensor>): Promise<Record<string, PlainTensor>> {
-  const missing = session.inputNames.filter((n) => !(n in feeds));
-  if (missing.length) throw new Error(`missing inputs: ${missing.join(', ')}; the model takes ${session.inputNames.join(', ')}`);
-  const inputs = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, toOrt(v)]));
-  const outputs = await session.run(inputs);
+export async function run(session: Ort.InferenceSession, feeds: Record<string, PlainTensor>): Promise<Record<string, PlainTensor>> {
+  const outputs = await runOnDevice(session, feeds);
   const out: Record<string, PlainTensor> = {};
   for (const [name, tensor] of Object.entries(outputs)) {
     out[name] = await fromOrt(tensor);
@@ -140,6 +182,39 @@ export async function run(session: ort.InferenceSession, feeds: Record<string, P
   }
   return out;
 }
+
+/**
+ * Runs `session` and leaves its outputs where they are (on the GPU for WebGPU sessions): for state
+ * fed back into the next call, like a KV cache. Feeds may mix plain data and such outputs. The caller
+ * owns the outputs and disposes them (`releaseTensor`).
+ */
+export async function runOnDevice(session: Ort.InferenceSession, feeds: Record<string, PlainTensor | DeviceTensor>): Promise<Record<string, DeviceTensor>> {
+  const missing = session.inputNames.filter((n) => !(n in feeds));
+  if (missing.length) throw new Error(`missing inputs: ${missing.join(', ')}; the model takes ${session.inputNames.join(', ')}`);
+  const made: Ort.Tensor[] = [];
+  const inputs: Record<string, Ort.Tensor> = {};
+  for (const [k, v] of Object.entries(feeds)) {
+    if (isPlain(v)) made.push((inputs[k] = toOrt(session, v)));
+    else inputs[k] = v;
+  }
+  try {
+    return await session.run(inputs);
+  } finally {
+    for (const t of made) t.dispose();
+  }
+}
+
+/** The float32 values of a tensor, downloaded when it lives on the GPU. */
+export async function readFloat32(t: DeviceTensor): Promise<Float32Array> {
+  if (t.type !== 'float32') throw new Error(`expected a float32 tensor, got ${t.type}`);
+  return (await t.getData()) as Float32Array;
+}
+
+export function releaseTensor(t: PlainTensor | DeviceTensor): void {
+  if (!isPlain(t)) t.dispose();
+}
+
+const isPlain = (t: PlainTensor | DeviceTensor): t is PlainTensor => !('dispose' in t);
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

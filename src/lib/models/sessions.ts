@@ -2,7 +2,7 @@
 // released first (two copies of a WebGPU model can exhaust the device) and a load that fails leaves
 // the key empty — never a released or half-made session, and never the old model answering silently
 // for the new one. The failure is remembered so a later `run` says why nothing is loaded.
-import { createSession, fetchBytes, type Device, type ExternalData, type SessionInfo } from './backend';
+import { createSession, fetchBytes, type Device, type ExternalData, type SessionInfo, type WasmBuild } from './backend';
 import { loadModel, type LoadedModel, type LoadProgress, type ModelRequest } from './load';
 
 type Session = Awaited<ReturnType<typeof createSession>>['session'];
@@ -13,6 +13,10 @@ export interface LoadSpec {
   model: string | Uint8Array;
   device: Device | 'auto';
   externalData?: ExternalData[];
+  /** The ORT build for WASM: 'plain' (default, faster) or 'asyncify' (the WebGPU bundle's). */
+  wasmBuild?: WasmBuild;
+  /** WASM threads; the ml worker's first load decides for all its sessions (ORT reads it once). */
+  threads?: number;
 }
 
 export class SessionTable {
@@ -34,7 +38,7 @@ export class SessionTable {
           data: typeof e.data === 'string' ? await fetchBytes(e.data, `external data ${e.path}:`) : e.data,
         })),
       );
-      const made = await createSession(bytes, spec.device, external, what);
+      const made = await createSession(bytes, spec.device, external, what, spec.wasmBuild);
       this.sessions.set(key, made);
       return made.info;
     } catch (err) {

@@ -84,12 +84,15 @@ export class MlClient {
     return () => this.listeners.delete(fn);
   }
 
-  /** Queues `fn` behind earlier calls; its deadline starts when it starts. */
-  call<R>(fn: (api: Comlink.Remote<MlWorkerApi>) => Promise<R>, timeoutMs = this.timeoutMs): Promise<R> {
+  /**
+   * Queues `fn` behind earlier calls; its deadline starts when it starts. A long call that streams
+   * progress calls `progress()` with each report: its deadline then bounds the time between reports.
+   */
+  call<R>(fn: (api: Comlink.Remote<MlWorkerApi>, progress: () => void) => Promise<R>, timeoutMs = this.timeoutMs): Promise<R> {
     const next = this.queue.then(() =>
       this.worker.call(async (api, scope) => {
         try {
-          return await fn(api);
+          return await fn(api, () => scope.progress());
         } catch (err) {
           // A wasm trap (ORT abort, out of bounds) leaves the runtime unusable: replace the worker.
           if ((err as Error | undefined)?.name !== 'RuntimeError') throw err;

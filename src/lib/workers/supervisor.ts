@@ -58,6 +58,8 @@ export type SupervisorEvent =
 export interface CallScope {
   /** Replaces the worker because this call left it unusable (e.g. a wasm trap); the call keeps its own result. */
   retire(reason: string): void;
+  /** Restarts this call's deadline: for long calls that report progress (streamed generation), the deadline bounds the time between reports. */
+  progress(): void;
 }
 
 /** 0.5 s, 1 s, 2 s … 30 s: a missing font or wasm file costs one spawn per backoff step, not a hot loop. */
@@ -192,11 +194,17 @@ export class SupervisedWorker<API> {
         leave(); // this call reports its own result; only the others are 'recycled'
         if (this.live === live) this.replace(live, null, new WorkerError('crashed', `${this.opts.name} worker crashed: ${reason}`));
       },
+      progress: () => {},
     };
-    timer = setTimeout(() => {
-      // A worker past its deadline may still be spinning in wasm: only terminate() stops it.
-      if (this.live === live) this.replace(live, entry, new WorkerError('timeout', `${this.opts.name} worker timed out after ${ms} ms`));
-    }, ms);
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        // A worker past its deadline may still be spinning in wasm: only terminate() stops it.
+        if (this.live === live) this.replace(live, entry, new WorkerError('timeout', `${this.opts.name} worker timed out after ${ms} ms`));
+      }, ms);
+    };
+    scope.progress = arm;
+    arm();
     try {
       return await Promise.race([fn(live.api, scope), stopped]);
     } finally {

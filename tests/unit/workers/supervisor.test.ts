@@ -174,3 +174,23 @@ test('pool: a crashing job runs once and reports the crash; the innocent job que
 async function codeMessage(p: Promise<unknown>): Promise<string> {
   return p.then(() => 'ok', (e: Error) => e.message);
 }
+
+test('progress restarts a call\'s deadline: a long call that keeps reporting runs on, one that stops times out', async () => {
+  const { sw } = supervised();
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const long = await sw.call(async (api, scope) => {
+    for (let i = 0; i < 10; i++) {
+      await sleep(25); // 250 ms in all, 25 ms between reports: far past the 100 ms deadline
+      scope.progress();
+    }
+    return api.job('long');
+  }, 100);
+  assert.equal(long, 'long done');
+  const stalled = codeOf(sw.call(async (api, scope) => {
+    await sleep(25);
+    scope.progress();
+    return api.job('hang-after-progress');
+  }, 100));
+  assert.equal(await stalled, 'timeout');
+  sw.dispose();
+});

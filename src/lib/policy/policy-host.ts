@@ -1,0 +1,46 @@
+// The worker side of generation: a policy session (loaded in the SessionTable under a key) plus its
+// folder's tokenizer and config, cached per folder. The KV cache lives and dies inside one
+// `generate`; only tokens, text, log-probs and timings leave it.
+import { TextTokenizer } from '../models/tokenizer';
+import { decoderShape, onnxDecoder, type DecoderShape } from './onnx-decoder';
+import { chatPromptIds } from './prompt';
+import { DEFAULT_SAMPLE_PARAMS, generate, nextTask, type Generation, type SampleParams, type StepEvent } from './sampler';
+
+type Session = Parameters<typeof onnxDecoder>[0];
+
+export interface GenerateRequest {
+  /** The model folder (absolute URL): tokenizer.json, tokenizer_config.json, config.json. */
+  folder: string;
+  prompt: string;
+  params?: Partial<SampleParams>;
+}
+
+export class PolicyHost {
+  private readonly folders = new Map<string, Promise<{ tokenizer: TextTokenizer; shape: DecoderShape }>>();
+
+  constructor(private readonly session: (key: string) => Session) {}
+
+  async generate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
+    const session = this.session(key);
+    const { tokenizer, shape } = await this.folder(req.folder);
+    const params = { ...DEFAULT_SAMPLE_PARAMS, ...req.params };
+    return generate(onnxDecoder(session, shape), tokenizer, chatPromptIds(tokenizer, req.prompt), params, { betweenSteps: nextTask, ...(onStep ? { onStep } : {}) });
+  }
+
+  private folder(url: string): Promise<{ tokenizer: TextTokenizer; shape: DecoderShape }> {
+    let found = this.folders.get(url);
+    if (!found) {
+      found = Promise.all([TextTokenizer.fromUrl(url), fetchConfig(url)]).then(([tokenizer, config]) => ({ tokenizer, shape: decoderShape(config) }));
+      found.catch(() => this.folders.delete(url)); // a failed fetch is retried by the next call
+      this.folders.set(url, found);
+    }
+    return found;
+  }
+}
+
+async function fetchConfig(folder: string): Promise<Parameters<typeof decoderShape>[0]> {
+  const url = new URL('config.json', folder.endsWith('/') ? folder : `${folder}/`);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url.href}: HTTP ${res.status}; a policy folder needs config.json (num_hidden_layers, num_key_value_heads, head_dim, vocab_size)`);
+  return (await res.json()) as Parameters<typeof decoderShape>[0];
+}

@@ -1,0 +1,177 @@
+// Samples a group of G programs for one prompt from a KV-cache decoder. The shared prompt is
+// prefilled once (one row), its cache repeated to G rows, then all rows decode together, one token
+// per row per step. A row stops at eos or once its text holds a stop string (`</svg>`); finished rows
+// keep riding along (fed eos, ignored) until every row is done, max new tokens is reached, or the
+// caller cancels. Same prompt, params, seed and graph (backend + variant) → the same programs.
+import { hash32, makeRng, type Rng } from '../world/rng';
+import type { DecoderGraph } from './decoder';
+import { logProb, pickToken, type SamplingParams } from './sampling';
+import { TextStream } from './text-stream';
+
+export interface SampleParams extends SamplingParams {
+  /** Group size G. */
+  n: number;
+  maxNewTokens: number;
+  /** eos is not chosen before this many tokens (benchmarks use it to decode a fixed length). */
+  minNewTokens?: number;
+  seed: number;
+  /** A row stops once its text contains one of these (kept in the text). */
+  stop: string[];
+}
+
+export const DEFAULT_SAMPLE_PARAMS: SampleParams = { n: 8, temperature: 1, topK: 0, topP: 1, maxNewTokens: 700, seed: 0, stop: ['</svg>'] };
+
+export type FinishReason = 'stop' | 'eos' | 'length' | 'cancelled';
+
+export interface Sample {
+  i: number;
+  tokens: number[];
+  /** log p(token) under the policy at temperature 1, one per token. */
+  logprobs: number[];
+  text: string;
+  finish: FinishReason | null;
+}
+
+/** One decode step: the token each still-running row chose. */
+export interface StepEvent {
+  step: number;
+  tokens: { i: number; token: number; delta: string; logprob: number; finish: FinishReason | null }[];
+  /** Since generation started. */
+  ms: number;
+}
+
+export interface Generation {
+  samples: Sample[];
+  promptTokens: number;
+  /** Prefill + first token of every row. */
+  firstTokenMs: number;
+  totalMs: number;
+  /** Tokens chosen by running rows, all rows together. */
+  newTokens: number;
+  /** newTokens over the time after the first token: the decode rate. */
+  tokPerS: number;
+}
+
+export interface TextDecoder {
+  eosId: number;
+  decode(ids: readonly number[]): string;
+}
+
+export interface GenerateOptions {
+  /**
+   * Called after every step; returning false (or a promise of false) cancels at the next step. Promises
+   * it returns are settled before `generate` resolves: across a worker boundary, the last steps reach
+   * the page before the result does.
+   */
+  onStep?: (e: StepEvent) => unknown;
+  signal?: AbortSignal;
+  /**
+   * Awaited after each step. In a worker, pass `nextTask`: a step that never leaves the microtask
+   * queue would never read the page's messages, so a cancel sent from the page would arrive only
+   * after the whole group.
+   */
+  betweenSteps?: () => Promise<void>;
+}
+
+/** Resolves in a new task (a message event: not clamped to 4 ms like nested timers). */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
+export async function generate<C>(
+  graph: DecoderGraph<C>,
+  tokenizer: TextDecoder,
+  promptIds: readonly number[],
+  params: SampleParams,
+  { onStep, signal, betweenSteps }: GenerateOptions = {},
+): Promise<Generation> {
+  if (promptIds.length === 0) throw new Error('the prompt has no tokens; pass at least one token id');
+  if (!(params.n >= 1 && Number.isInteger(params.n))) throw new Error(`n must be a positive integer, got ${params.n}`);
+  const t0 = performance.now();
+  const G = params.n;
+  const V = graph.vocabSize;
+  // One generator per row, keyed by the seed: row i samples the same tokens whatever G is.
+  const rngs: Rng[] = Array.from({ length: G }, (_, i) => makeRng(hash32(`${params.seed}/sample/${i}`)));
+  const samples: Sample[] = Array.from({ length: G }, (_, i) => ({ i, tokens: [], logprobs: [], text: '', finish: null }));
+  const longestStop = Math.max(0, ...params.stop.map((x) => x.length));
+  const streams = samples.map(() => new TextStream((ids) => tokenizer.decode(ids)));
+  let cancelled = signal?.aborted ?? false;
+  const cancel = () => (cancelled = true);
+
+  let { logits, cache } = await graph.forward({ ids: [...promptIds], rows: 1, pastLength: 0, past: null });
+  signal?.addEventListener('abort', cancel);
+  let lastReply: Promise<void> | undefined;
+  let shared = true; // after prefill every row reads the one row of logits
+  let firstTokenMs = 0;
+  let firstTokens = 0;
+  let newTokens = 0;
+  try {
+    if (G > 1) cache = await graph.expand(cache, G);
+    for (let step = 0; step < params.maxNewTokens && !cancelled; step++) {
+      const event: StepEvent = { step, tokens: [], ms: 0 };
+      for (const s of samples) {
+        if (s.finish) continue;
+        const row = shared ? logits.subarray(0, V) : logits.subarray(s.i * V, (s.i + 1) * V);
+        const token = pickToken(s.tokens.length < (params.minNewTokens ?? 0) ? withoutToken(row, tokenizer.eosId) : row, params, rngs[s.i]!);
+        s.tokens.push(token);
+        s.logprobs.push(logProb(row, token));
+        newTokens++;
+        const before = s.text.length;
+        s.finish = token === tokenizer.eosId ? 'eos' : null;
+        if (!s.finish) {
+          streams[s.i]!.push(token);
+          s.text = streams[s.i]!.text;
+          const hit = firstStop(s.text, params.stop, Math.max(0, before - longestStop));
+          if (hit >= 0) [s.text, s.finish] = [s.text.slice(0, hit), 'stop'];
+          else if (s.tokens.length >= params.maxNewTokens) s.finish = 'length';
+        }
+        event.tokens.push({ i: s.i, token, delta: s.text.slice(before), logprob: s.logprobs.at(-1)!, finish: s.finish });
+      }
+      if (step === 0) [firstTokenMs, firstTokens] = [performance.now() - t0, newTokens];
+      event.ms = performance.now() - t0;
+      const reply = onStep?.(event);
+      if (reply instanceof Promise) lastReply = reply.then((ok) => void (ok === false && cancel()), () => undefined);
+      else if (reply === false) cancel();
+      if (samples.every((s) => s.finish)) break;
+      await betweenSteps?.();
+      if (cancelled) break;
+      const ids = samples.map((s) => (s.finish ? tokenizer.eosId : s.tokens.at(-1)!));
+      const next = await graph.forward({ ids, rows: G, pastLength: promptIds.length + step, past: cache });
+      graph.release(cache);
+      ({ logits, cache } = next);
+      shared = false;
+    }
+  } finally {
+    graph.release(cache);
+    signal?.removeEventListener('abort', cancel);
+  }
+  const totalMs = performance.now() - t0;
+  const decodeMs = totalMs - firstTokenMs;
+  const stopped = cancelled; // a cancel that arrives with the last reply comes too late to stop anything
+  await lastReply;
+  for (const s of samples) s.finish ??= stopped ? 'cancelled' : 'length';
+  return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - firstTokens) * 1000) / decodeMs : 0 };
+}
+
+function withoutToken(logits: Float32Array, token: number): Float32Array {
+  const copy = logits.slice();
+  copy[token] = -Infinity;
+  return copy;
+}
+
+/** Where the first stop string ends in `text` (searching from `from`), or -1. */
+function firstStop(text: string, stops: readonly string[], from: number): number {
+  let end = -1;
+  for (const stop of stops) {
+    const at = text.indexOf(stop, from);
+    if (at >= 0 && (end < 0 || at + stop.length < end)) end = at + stop.length;
+  }
+  return end;
+}

@@ -1,0 +1,65 @@
+// The page's handle on sampling: load a policy variant into the ml worker, then `generate` a group
+// for a prompt, hearing every decode step as it happens (for cards that draw as they grow). The KV
+// cache stays in the worker; only tokens, text deltas, log-probs and timings cross.
+import * as Comlink from 'comlink';
+import type { MlClient } from './ml-client';
+import type { Device, SessionInfo, WasmBuild } from '../models/backend';
+import type { Generation, SampleParams, StepEvent } from '../policy/sampler';
+
+export interface PolicyModel {
+  /** The model folder (relative to the page, or absolute), e.g. 'models/sgp-tiny-policy/'. */
+  folder: string;
+  /** The graph in `onnx/`, without '.onnx': 'model' (fp32), 'model_quantized', … */
+  variant: string;
+  device: Device | 'auto';
+  wasmBuild?: WasmBuild;
+  /** WASM threads (the ml worker's first load decides). */
+  threads?: number;
+}
+
+export interface GenerateOptions {
+  signal?: AbortSignal;
+  /** The longest wait for the next step (or for prefill) before the worker counts as hung. */
+  stallMs?: number;
+}
+
+export class PolicyClient {
+  private model: PolicyModel | null = null;
+
+  constructor(
+    private readonly ml: MlClient,
+    private readonly key = 'policy',
+  ) {}
+
+  async load(model: PolicyModel): Promise<SessionInfo> {
+    const folder = absolute(model.folder.endsWith('/') ? model.folder : `${model.folder}/`);
+    const info = await this.ml.load(this.key, {
+      model: new URL(`onnx/${model.variant}.onnx`, folder).href,
+      device: model.device,
+      ...(model.wasmBuild ? { wasmBuild: model.wasmBuild } : {}),
+      ...(model.threads ? { threads: model.threads } : {}),
+    });
+    this.model = { ...model, folder };
+    return info;
+  }
+
+  /**
+   * Samples `params.n` programs for `prompt`. `onStep` hears each step's new tokens; aborting
+   * `signal` stops the group within a step, and the samples so far come back marked 'cancelled'.
+   */
+  generate(prompt: string, params: Partial<SampleParams> = {}, onStep?: (e: StepEvent) => void, opts: GenerateOptions = {}): Promise<Generation> {
+    const model = this.model;
+    if (!model) return Promise.reject(new Error('no policy loaded; call load({ folder, variant, device }) first'));
+    const { signal, stallMs = 120_000 } = opts;
+    return this.ml.call((api, progress) => {
+      const step = (e: StepEvent): boolean => {
+        progress();
+        onStep?.(e);
+        return !signal?.aborted;
+      };
+      return api.generate(this.key, { folder: model.folder, prompt, params }, Comlink.proxy(step));
+    }, stallMs);
+  }
+}
+
+const absolute = (url: string): string => new URL(url, globalThis.location?.href).href;
