@@ -95,7 +95,8 @@ export class PythonRenderer {
       // from now on the core runs alone, and Matplotlib programs hear why they cannot run.
       // The start-up error ends with the Python exception; the traceback above it is Pyodide's own.
       const why = r.error.message.trim().split('\n').at(-1)!.slice(0, 300);
-      this.packagesFailed = `Matplotlib could not be loaded, so only Python without it runs (${why})`;
+      const from = this.source.kind === 'unavailable' ? '' : ` from ${this.source.packageBaseUrl}`;
+      this.packagesFailed = `Matplotlib could not be loaded, so only Python without it runs: Matplotlib did not load${from} (${why})`;
       this.runner?.dispose();
       this.runner = null;
       return this.render(code, o);
