@@ -12,7 +12,7 @@ past_key_values.*.
 
 Every row generates exactly --new-tokens tokens (eos is not allowed to end it early); tok/s = batch ×
 new tokens / seconds of the whole generation (prefill included: the prompt is ~15 tokens). Each figure
-is the best of --repeats runs, since the machine is shared. Prints one JSON object (indented unless --json).
+is the best of --repeats runs after one warm-up run, since the machine is shared. Prints one JSON object (indented unless --json).
 """
 import argparse
 import json
@@ -88,6 +88,7 @@ class OrtDecoder:
 
 
 def best_tok_s(fn, B, new_tokens, repeats):
+    fn()  # warm-up: the first call pays for allocations and (PyTorch) generation-config setup
     best = 0.0
     for _ in range(repeats):
         t0 = time.perf_counter()
