@@ -63,7 +63,8 @@ const graphs = [
 for (const g of graphs) {
   test(`${g.name} on ${g.device}: prefill and one cached step match onnxruntime`, async () => {
     const key = `${g.name}-${g.device}`;
-    const external = g.name === 'model_lora.onnx' ? [{ path: 'policy_weights.onnx_data', url: `models/sgp-tiny-policy/onnx/policy_weights.onnx_data` }] : [];
+    // both decoders keep their fp32 weights in the folder's shared external-data file
+    const external = [{ path: 'policy_weights.onnx_data', url: `models/sgp-tiny-policy/onnx/policy_weights.onnx_data` }];
     await ctx.page.evaluate(([k, u, d, e]) => (window as unknown as Win).sgp.onnxLoad(k, u, d as 'wasm', e), [key, `models/sgp-tiny-policy/onnx/${g.name}`, g.device, external] as const);
     const p = golden.prefill;
     const first = await run(key, { input_ids: int64(p.input_ids), attention_mask: int64(p.attention_mask), position_ids: int64(p.position_ids), ...emptyPast(), ...g.extra() });

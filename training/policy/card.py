@@ -1,8 +1,10 @@
 """Write the model card (README.md of the model folder) from the measured files, so the card cannot
-drift from them: config.json, checks.json (build.py), the eval metrics (eval.sh) and the training logs.
+drift from them: config.json, checks.json (build.py), variants.json (the variant comparison), the eval
+metrics (eval.sh) and the training logs.
 
     python3 training/policy/card.py --model public/models/sgp-tiny-policy \\
         --metrics training/runs/policy/eval/metrics.json --logs training/runs/policy/gpu1.train.log,...
+    python3 training/policy/card.py --variants-only   # rewrite only the variants table (no logs needed)
 """
 import argparse
 import json
@@ -38,13 +40,41 @@ def metrics_table(metrics):
 
 
 def category_table(metrics):
-    keys = [k for k in metrics if k.endswith(("val.t1.jsonl", "heldout.t1.jsonl"))]
+    keys = [k for k in metrics if ".t1." in os.path.basename(k)]
     cats = sorted({c for k in keys for c in metrics[k]["by_category"]})
     rows = ["| category | " + " | ".join(os.path.basename(k)[:-6] for k in keys) + " |", "|---|" + "---|" * len(keys)]
     for c in cats:
         rows.append(f"| {c} | " + " | ".join(f"{metrics[k]['by_category'][c]['score']:.3f} (n={metrics[k]['by_category'][c]['n']})"
                                             if c in metrics[k]["by_category"] else "–" for k in keys) + " |")
     return "\n".join(rows)
+
+
+VARIANTS_START, VARIANTS_END = "<!-- variants:start -->", "<!-- variants:end -->"
+
+
+def variants_table(v):
+    """variant × size × WASM tok/s × valid × verifier score, from variants.json."""
+    rows = [VARIANTS_START,
+            "| variant | file | size | WASM tok/s B=1 | WASM tok/s B=8 | argmax agree / max Δlogit | valid val / held-out | "
+            "score val / held-out | kept? |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    two = lambda r, k, f: " / ".join(f.format(r[s][k]) if s in r else "–" for s in ("val", "heldout"))  # noqa: E731
+    for r in v["variants"]:
+        speed = r.get("wasm_tok_s", {})
+        agree = f"{r['argmax_agree']:.3f} / {r['max_dlogit']:.1f}" if "argmax_agree" in r else "–"
+        rows.append(f"| {r['name']} | `{r['file']}` | {mb(r['bytes'])} | {speed.get('B1', '–')} | {speed.get('B8', '–')} | "
+                    f"{agree} | {two(r, 'valid', '{:.3f}')} | {two(r, 'score', '{:.3f}')} | {r['kept']} |")
+    return "\n".join(rows + ["", v["note"], VARIANTS_END])
+
+
+def write_variants_only(model_dir):
+    """Replace the variants table of an existing card (the training logs need not be at hand)."""
+    path = os.path.join(model_dir, "README.md")
+    text = open(path).read()
+    a, b = text.index(VARIANTS_START), text.index(VARIANTS_END) + len(VARIANTS_END)
+    table = variants_table(json.load(open(os.path.join(model_dir, "variants.json"))))
+    with open(path, "w") as f:
+        f.write(text[:a] + table + text[b:])
 
 
 def main(model_dir, metrics_path, logs, template):
@@ -58,14 +88,15 @@ def main(model_dir, metrics_path, logs, template):
         params = m["params"]
         runs.append(f"| {i + 1} | {m['config'].get('init_from') or 'random init'} | {d['step']} | {d['elapsed']:.0f} s | "
                     f"{m['config']['lr']:g} → {m['config']['min_lr']:g} | {m['config']['batch_tokens']} | {d['val_loss']:.4f} |")
-    default = sum(v for k, v in sizes.items() if k == "onnx/model.onnx" or "/" not in k and k != "checks.json")
+    default = sum(v for k, v in sizes.items() if k == "onnx/model_quantized.onnx" or "/" not in k and k != "checks.json")
     total = sum(sizes.values())
     ts = checks["train_step"]
     fill = {
         "PARAMS": f"{params / 1e6:.2f} M", "LAYERS": cfg["num_hidden_layers"], "D": cfg["hidden_size"],
         "HEADS": cfg["num_attention_heads"], "FFN": cfg["intermediate_size"], "VOCAB": cfg["vocab_size"],
         "MAXPOS": cfg["max_position_embeddings"], "RUNS": "\n".join(runs), "METRICS": metrics_table(metrics),
-        "CATEGORIES": category_table(metrics), "DEFAULT_SIZE": mb(default), "TOTAL_SIZE": mb(total),
+        "CATEGORIES": category_table(metrics),
+        "VARIANTS": variants_table(json.load(open(os.path.join(model_dir, "variants.json")))), "DEFAULT_SIZE": mb(default), "TOTAL_SIZE": mb(total),
         "SIZES": "\n".join(f"| `{k}` | {mb(v)} |" for k, v in sorted(sizes.items()) if v > 100_000),
         "CHECKS": "\n".join(f"| {k} | {v['max_abs']:.2e} | {v['argmax_agree']:.3f} |" for k, v in checks.items()
                             if isinstance(v, dict) and "max_abs" in v),
@@ -86,7 +117,13 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="public/models/sgp-tiny-policy")
     ap.add_argument("--metrics", default="training/runs/policy/eval/metrics.json")
-    ap.add_argument("--logs", required=True, help="comma-separated train.log files, in run order")
+    ap.add_argument("--logs", default="", help="comma-separated train.log files, in run order")
+    ap.add_argument("--variants-only", action="store_true", help="rewrite only the variants table")
     ap.add_argument("--template", default=os.path.join(os.path.dirname(__file__), "card.md"))
     a = ap.parse_args()
-    main(a.model, a.metrics, a.logs.split(","), a.template)
+    if a.variants_only:
+        write_variants_only(a.model)
+    elif not a.logs:
+        ap.error("--logs is required unless --variants-only")
+    else:
+        main(a.model, a.metrics, a.logs.split(","), a.template)

@@ -11,14 +11,12 @@ OUT=${3:-training/runs/policy/eval}
 DATA=$OUT/world
 mkdir -p "$OUT"
 npm run -s world:export -- --n 0 --val "$N" --heldout "$N" --seed 1 --out "$DATA" >/dev/null
-for split in val heldout; do
-  for t in 1 0; do
-    python3 training/policy/sample.py --model "$MODEL" --data "$DATA" --split $split --n "$N" --temperature $t \
-      --batch 64 --out "$OUT/$split.t$t.jsonl"
+for f in model model_quantized; do  # fp32 and the default (int8) variant, on the same prompts and seeds
+  for split in val heldout; do
+    for t in 1 0; do
+      python3 training/policy/sample.py --model "$MODEL" --data "$DATA" --split $split --n "$N" --temperature $t \
+        --batch 64 --file onnx/$f.onnx --out "$OUT/$split.t$t.$f.jsonl"
+    done
   done
-done
-for f in model_quantized model_q4; do  # quantized variants: val, temperature 1, half the prompts
-  python3 training/policy/sample.py --model "$MODEL" --data "$DATA" --split val --n $((N / 2)) --temperature 1 \
-    --batch 64 --file onnx/$f.onnx --out "$OUT/val.t1.$f.jsonl"
 done
 node --import tsx training/policy/score.ts --seed 1 "$OUT"/*.jsonl | tee "$OUT/metrics.json"

@@ -3,10 +3,14 @@
     python3 training/policy/export.py --ckpt training/runs/policy/final --out public/models/sgp-tiny-policy
 
 Writes onnx/model.onnx (fp32: input_ids, attention_mask, position_ids, past_key_values.{i}.key/value →
-logits, present.{i}.key/value), onnx/model_quantized.onnx (int8 weights, MatMulInteger), onnx/model_q4.onnx
-(4-bit MatMulNBits), onnx/model_lora.onnx (fp32 + the LoRA matrices as extra inputs named as in
-model.lora_shapes) and its int8 twin onnx/model_lora_quantized.onnx, then config.json and
-generation_config.json beside them.
+logits, present.{i}.key/value), onnx/model_quantized.onnx (the default: int8 weights, MatMulInteger, the
+MLP down projections kept fp32), onnx/model_lora.onnx (fp32 + the LoRA matrices as extra inputs named as
+in model.lora_shapes), then config.json and generation_config.json beside them. build.py then moves the
+fp32 weights of model.onnx, model_lora.onnx and the GRPO graphs into one shared external-data file.
+
+Variants tried and dropped (model card, "Variants"): int8 on every MatMul (the down projections'
+activations quantize badly: 96.8 % argmax agreement, max |Δlogit| 8), 4-bit and 8-bit MatMulNBits
+(slower than fp32 in onnxruntime-web's WASM kernels), an int8 LoRA decoder (over the size budget).
 """
 import argparse
 import json
@@ -23,7 +27,6 @@ from transformers import LlamaForCausalLM  # noqa: E402
 from training.policy import model as M  # noqa: E402
 
 OPSET = 17
-Q4_BLOCK = 32  # MatMulNBits block size: 32 keeps the error of a 256-wide model small
 
 
 def io_names(cfg, lora_names=()):
@@ -79,37 +82,38 @@ def export_decoder(w, cfg, path, lora_names=()):
 
 
 def quantize_int8(src, dst):
+    """int8 weights with per-channel scales and dynamically quantized (per-tensor uint8) activations.
+
+    The MLP down projections stay fp32: their input, silu(gate)·up, has outlier channels that a per-tensor
+    activation scale crushes (keeping them fp32 lifts argmax agreement with fp32 from 96.8 % to 98.8 % and
+    cuts max |Δlogit| from 8.3 to 3.3, on 48 greedy val programs). The embedding Gather stays fp32 (it is
+    looked up, not multiplied); the tied lm_head MatMul is quantized like the other projections.
+    """
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    # int8 weights with per-channel scales; the Gather of the embedding table stays fp32 (it is looked up,
-    # not multiplied), the tied lm_head MatMul is quantized like every other projection
-    quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"])
-    return dst
-
-
-def quantize_q4(src, dst):
-    from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
-    qc = DefaultWeightOnlyQuantConfig(block_size=Q4_BLOCK, is_symmetric=True, accuracy_level=None)
-    q = MatMulNBitsQuantizer(onnx.load(src), algo_config=qc)
-    q.process()
-    q.model.save_model_to_file(dst, use_external_data_format=False)
+    m = onnx.load(src)
+    weights = {i.name for i in m.graph.initializer}
+    keep = [n.name for n in m.graph.node if n.op_type == "MatMul" and n.input[1] in weights and "down_proj" in n.input[1]]
+    quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
+                     nodes_to_exclude=keep)
     return dst
 
 
 def share_weights(paths, data_name="policy_weights.onnx_data", min_bytes=4096):
     """Move every large initializer of these graphs into one external-data file, each distinct tensor once.
 
-    model_lora, logprob and train_step hold the same fp32 base weights (≈ 20 MB); sharing one file keeps
-    the folder small and lets the tab fetch the weights once (onnxruntime-web: the `externalData` option
-    with path = data_name, the same buffer for each session).
+    model, model_lora, logprob and train_step hold the same fp32 base weights (≈ 20 MB); sharing one file
+    keeps the folder small and lets the tab fetch the weights once (onnxruntime-web: the `externalData`
+    option with path = data_name, the same buffer for each session). Graphs that already use the file are
+    read whole before it is rewritten.
     """
     import hashlib
 
     from onnx import numpy_helper
     data_path = os.path.join(os.path.dirname(paths[0]), data_name)
     where = {}
+    models = [onnx.load(p) for p in paths]
     with open(data_path, "wb") as f:
-        for p in paths:
-            m = onnx.load(p)
+        for p, m in zip(paths, models):
             for init in m.graph.initializer:
                 arr = numpy_helper.to_array(init)
                 if arr.nbytes < min_bytes:
@@ -150,7 +154,7 @@ def write_configs(model, out_dir, tok_dir):
             shutil.copy(os.path.join(tok_dir, n), os.path.join(out_dir, n))
 
 
-def export_all(ckpt, out_dir, tok_dir="", variants=("fp32", "int8", "q4", "lora", "lora_int8")):
+def export_all(ckpt, out_dir, tok_dir="", variants=("fp32", "int8", "lora")):
     model = LlamaForCausalLM.from_pretrained(ckpt, dtype=torch.float32).eval()
     cfg = model.config
     w = M.base_weights(model)
@@ -161,13 +165,9 @@ def export_all(ckpt, out_dir, tok_dir="", variants=("fp32", "int8", "q4", "lora"
     paths["fp32"] = fp32
     if "int8" in variants:
         paths["int8"] = quantize_int8(fp32, os.path.join(onnx_dir, "model_quantized.onnx"))
-    if "q4" in variants:
-        paths["q4"] = quantize_q4(fp32, os.path.join(onnx_dir, "model_q4.onnx"))
     if "lora" in variants:
         lp = export_decoder(w, cfg, os.path.join(onnx_dir, "model_lora.onnx"), list(M.lora_shapes(cfg)))
         paths["lora"] = lp
-        if "lora_int8" in variants:
-            paths["lora_int8"] = quantize_int8(lp, os.path.join(onnx_dir, "model_lora_quantized.onnx"))
     write_configs(model, out_dir, tok_dir)
     return model, paths
 
