@@ -14,6 +14,7 @@ import { pythonHooks } from './headless-python';
 import { pythonRenderHooks } from './headless-python-render';
 import type { Device, PlainTensor, WasmBuild } from './lib/models/backend';
 import { PolicyClient } from './lib/workers/policy-client';
+import { externalDataFiles, MODELS } from './lib/models/registry';
 import { prepareProgram } from './lib/program/prepare';
 import type { SampleParams } from './lib/policy/sampler';
 
@@ -81,7 +82,11 @@ const sgp = {
   mlStatus: (): MlStatus => ml.status,
   /** Loads a variant of the bundled policy ('model' = fp32, 'model_quantized', …) for sampling. */
   policyLoad: (variant = 'model', device: Device | 'auto' = 'wasm', wasmBuild?: WasmBuild, threads?: number) =>
-    policy.load({ folder: 'models/sgp-tiny-policy/', variant, device, ...(wasmBuild ? { wasmBuild } : {}), ...(threads ? { threads } : {}) }),
+    policy.load({
+      folder: 'models/sgp-tiny-policy/', variant, device,
+      externalData: externalDataFiles(`onnx/${variant}.onnx`, null, MODELS['sgp-tiny-policy']),
+      ...(wasmBuild ? { wasmBuild } : {}), ...(threads ? { threads } : {}),
+    }),
   crossOriginIsolated: () => globalThis.crossOriginIsolated,
   /**
    * Samples a group for `prompt` with the loaded policy and renders each program through the pool.

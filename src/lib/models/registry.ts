@@ -56,7 +56,7 @@ function hubPolicy(id: string): ModelEntry {
 
 export const MODELS: Readonly<Record<string, ModelEntry>> = Object.freeze({
   // fp32 shares its weights with the LoRA, log-prob and train-step graphs (one copy in the folder).
-  'sgp-tiny-policy': entry({ id: 'sgp-tiny-policy', task: 'policy', source: 'bundled', files: ['config.json', 'generation_config.json', ...TOKENIZER], graphs: ['model'], variants: [model, model_quantized, model_q4], externalData: { 'onnx/model.onnx': ['onnx/policy_weights.onnx_data'] } }),
+  'sgp-tiny-policy': entry({ id: 'sgp-tiny-policy', task: 'policy', source: 'bundled', files: ['config.json', 'generation_config.json', ...TOKENIZER], graphs: ['model'], variants: [model, model_quantized], externalData: { 'onnx/model.onnx': ['onnx/policy_weights.onnx_data'] } }),
   'sgp-tiny-siglip': entry({ id: 'sgp-tiny-siglip', task: 'text-image-encoder', source: 'bundled', files: ['config.json', 'preprocessor_config.json', ...TOKENIZER], graphs: ['text_model', 'vision_model'], variants: [model, model_quantized] }),
   'sgp-tiny-dino': entry({ id: 'sgp-tiny-dino', task: 'image-encoder', source: 'bundled', files: ['config.json', 'preprocessor_config.json'], graphs: ['model'], variants: [model, model_quantized] }),
   'onnx-community/Qwen2.5-Coder-0.5B-Instruct': hubPolicy('onnx-community/Qwen2.5-Coder-0.5B-Instruct'),

@@ -15,6 +15,8 @@ export interface PolicyModel {
   wasmBuild?: WasmBuild;
   /** WASM threads (the ml worker's first load decides). */
   threads?: number;
+  /** Weight files the graph keeps outside itself, relative to the folder (registry.externalDataFiles). */
+  externalData?: readonly string[];
 }
 
 export interface GenerateOptions {
@@ -36,6 +38,8 @@ export class PolicyClient {
     const info = await this.ml.load(this.key, {
       model: new URL(`onnx/${model.variant}.onnx`, folder).href,
       device: model.device,
+      // ORT resolves an external file by the name the graph records, relative to the graph.
+      externalData: (model.externalData ?? []).map((file) => ({ path: file.split('/').pop()!, data: new URL(file, folder).href })),
       ...(model.wasmBuild ? { wasmBuild: model.wasmBuild } : {}),
       ...(model.threads ? { threads: model.threads } : {}),
     });
