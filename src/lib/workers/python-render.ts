@@ -96,7 +96,7 @@ export class PythonRenderer {
       // The start-up error ends with the Python exception; the traceback above it is Pyodide's own.
       const why = r.error.message.trim().split('\n').at(-1)!.slice(0, 300);
       const from = this.source.kind === 'unavailable' ? '' : ` from ${this.source.packageBaseUrl}`;
-      this.packagesFailed = `Matplotlib could not be loaded, so only Python without it runs: Matplotlib did not load${from} (${why})`;
+      this.packagesFailed = `Matplotlib could not be loaded, so only Python without it runs: Matplotlib did not load${from} (offline, a wheel missing there, or a sha256 that does not match the lockfile; ${why})`;
       this.runner?.dispose();
       this.runner = null;
       return this.render(code, o);
