@@ -173,6 +173,8 @@ export class SamplingState {
       await Promise.all(g.samples.map((x) => cards[x.i]?.finalise(x.text, spec)));
       if (run === this.run) this.phase = ctl.signal.aborted ? 'stopped' : 'done';
     } catch (err) {
+      // Load again next time: a failed load, or a worker that restarted and could not reload it.
+      this.loadedKey = null;
       if (run !== this.run) return;
       this.phase = 'error';
       this.error = err instanceof Error ? err.message : String(err);

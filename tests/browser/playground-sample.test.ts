@@ -78,6 +78,12 @@ test('a world prompt adds the verifier score to each valid card', async () => {
   for (const s of scores) assert.ok(s >= 0 && s <= 1, `score ${s} outside [0, 1]`);
 });
 
+test("Open in editor puts the card's program in the editor", async () => {
+  const program = await page.locator('[data-testid=sample-card][data-state=valid] [data-testid=card-program]').first().textContent();
+  await page.locator('[data-testid=sample-card][data-state=valid] [data-testid=open-in-editor]').first().click();
+  assert.equal(await page.inputValue('[data-testid=editor]'), program);
+});
+
 test('with the network cut after the first load, a re-roll still samples', async () => {
   const before = page.url();
   await page.context().setOffline(true);
@@ -86,4 +92,17 @@ test('with the network cut after the first load, a re-roll still samples', async
   await waitForGroup();
   assertValidCards(await readCards());
   assert.deepEqual(session.offsiteRequests, []);
+});
+
+test('a policy that cannot load shows an error card, not a spinner', async () => {
+  // A hub id: the download is refused (the test browser reaches only the local server).
+  const other = await session.newPage(`index.html#g=2&backend=wasm&model=${encodeURIComponent('example-org/no-such-policy')}`);
+  await other.fill('[data-testid=sample-prompt]', 'a red circle');
+  await other.click('[data-testid=sample-run]');
+  await other.waitForSelector('[data-testid=sample-error]', { timeout: 120_000 });
+  assert.match((await other.textContent('[data-testid=sample-error]')) ?? '', /^Sampling failed: .*example-org\/no-such-policy/);
+  assert.equal(await other.getAttribute('[data-testid=sample-status]', 'data-phase'), 'error');
+  assert.equal(await other.locator('[data-testid=sample-run]').isEnabled(), true, 'Sample can be tried again');
+  session.offsiteRequests.length = 0; // refused by design here
+  await other.close();
 });
