@@ -3,7 +3,7 @@
 // prompt, the verifier. Components only display this.
 import { prepareProgram } from '../lib/program/prepare';
 import type { Pixels } from '../lib/render/rasterize';
-import { renderSvg } from '../lib/workers/svg-client';
+import { renderSample, renderSvg } from '../lib/workers/svg-client';
 import { evaluateRules, type RuleResult } from '../lib/reward/rules';
 import { verify, type SceneVerdict } from '../lib/reward/verify/verify';
 import type { SceneSpec } from '../lib/world';
@@ -80,23 +80,15 @@ export class SampleCard {
     clearTimeout(this.timer);
     await this.drawing;
     this.text = text;
-    const { extraction, svg } = prepareProgram(text);
+    const r = await renderSample(svgRenderer(), text, { size: this.size });
+    const { extraction } = r;
     this.program = extraction.kind === 'none' ? text : extraction.svg;
-    if (extraction.kind !== 'complete') {
-      this.valid = false;
-      this.error = `no complete <svg> program (${extraction.kind === 'none' ? 'none found' : 'it never closed'})`;
-      this.rules = evaluateRules(extraction.svg);
-      return;
-    }
-    const r = await renderSvg(svgRenderer(), svg, { size: this.size, timeoutMs: 10_000 });
-    this.valid = r.ok;
-    if (r.ok) {
-      this.pixels = r.pixels;
-      this.verdict = spec ? verify(spec, { pixels: r.pixels, svg: extraction.svg }) : null;
-    } else {
-      this.error = `${r.error.code}: ${r.error.message}`;
-    }
-    this.rules = evaluateRules(extraction.svg, r.ok ? r.pixels : undefined);
+    this.valid = r.valid;
+    if (r.error) this.error = r.error;
+    const pixels = r.result?.ok ? r.result.pixels : undefined;
+    if (pixels) this.pixels = pixels;
+    this.verdict = pixels && spec ? verify(spec, { pixels, svg: extraction.svg }) : null;
+    this.rules = extraction.kind === 'none' ? [] : evaluateRules(extraction.svg, pixels);
   }
 
   /** Decode rate of this row: its tokens over the time it took. */
