@@ -94,6 +94,18 @@ test('with the network cut after the first load, a re-roll still samples', async
   assert.deepEqual(session.offsiteRequests, []);
 });
 
+test('Stop ends the group early, keeping the partial programs', async () => {
+  await page.click('[data-testid=sample-run]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=sample-status]')?.getAttribute('data-phase') === 'sampling');
+  await page.click('[data-testid=sample-stop]');
+  await page.waitForFunction(() => ['done', 'error', 'stopped'].includes(document.querySelector('[data-testid=sample-status]')?.getAttribute('data-phase') ?? ''));
+  assert.equal(await page.getAttribute('[data-testid=sample-status]', 'data-phase'), 'stopped');
+  const cards = await readCards();
+  assert.equal(cards.length, G);
+  for (const c of cards) assert.equal(c.state, 'invalid', 'a stopped row has no complete program');
+  assert.ok(await page.locator('[data-testid=sample-run]').isEnabled(), 'Sample can run again');
+});
+
 test('a policy that cannot load shows an error card, not a spinner', async () => {
   // A hub id: the download is refused (the test browser reaches only the local server).
   const other = await session.newPage(`index.html#g=2&backend=wasm&model=${encodeURIComponent('example-org/no-such-policy')}`);
