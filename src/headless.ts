@@ -1,6 +1,6 @@
 // Headless entry: exposes the app's real pipeline code on `window.sgp` for the CLI, `npm run bench`
 // and browser tests (driven by scripts/lib/browser.ts). No UI; nothing here is used by index.html.
-import { createSvgPool, renderSvg, svgWorkerOptions, type RenderCall } from './lib/workers/svg-client';
+import { createSvgPool, renderSample, renderSvg, svgWorkerOptions, type RenderCall } from './lib/workers/svg-client';
 import { WorkerPool } from './lib/workers/pool';
 import type { SvgWorkerApi } from '../workers/svg.worker';
 import { encodePng, pixelAt, inkFraction } from './lib/render/canvas';
@@ -15,7 +15,6 @@ import { pythonRenderHooks } from './headless-python-render';
 import type { Device, PlainTensor, WasmBuild } from './lib/models/backend';
 import { PolicyClient } from './lib/workers/policy-client';
 import { externalDataFiles, MODELS } from './lib/models/registry';
-import { prepareProgram } from './lib/program/prepare';
 import type { SampleParams } from './lib/policy/sampler';
 
 const params = new URLSearchParams(location.search);
@@ -110,10 +109,8 @@ const sgp = {
       g.samples.map(async (s) => {
         const base = { i: s.i, program: s.text, tokens: s.tokens, logprobs: s.logprobs, finish: s.finish, ms: finishedAt[s.i] ?? 0 };
         if (opts.render === false) return { ...base, valid: false };
-        const { extraction, svg } = prepareProgram(s.text);
-        if (extraction.kind !== 'complete') return { ...base, valid: false, error: `no complete <svg> program (${extraction.kind})` };
-        const r = await renderSvg(pool, svg, { timeoutMs: 10_000 });
-        return r.ok ? { ...base, valid: true } : { ...base, valid: false, error: `${r.error.code}: ${r.error.message}` };
+        const r = await renderSample(pool, s.text);
+        return r.valid ? { ...base, valid: true } : { ...base, valid: false, error: r.error! };
       }),
     );
     return { samples, streamed, steps, promptTokens: g.promptTokens, firstTokenMs: g.firstTokenMs, totalMs: g.totalMs, newTokens: g.newTokens, tokPerS: g.tokPerS };

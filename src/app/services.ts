@@ -1,6 +1,8 @@
 // App-wide handles on the workers, created once. Components receive state, never these.
 import { createSvgPool, type SvgPool } from '../lib/workers/svg-client';
 import { PythonRenderer, detectPackageSource } from '../lib/workers/python-render';
+import { MlClient } from '../lib/workers/ml-client';
+import { PolicyClient } from '../lib/workers/policy-client';
 
 let svgPool: SvgPool | null = null;
 
@@ -10,6 +12,17 @@ export function svgRenderer(): SvgPool {
     fontUrl: new URL('fonts/DejaVuSans.ttf', document.baseURI).href,
   });
   return svgPool;
+}
+
+let ml: { client: MlClient; policy: PolicyClient } | null = null;
+
+/** The ml worker (onnxruntime-web) and the policy sampler on it; the worker starts on first use. */
+export function mlServices(): { client: MlClient; policy: PolicyClient } {
+  if (!ml) {
+    const client = new MlClient();
+    ml = { client, policy: new PolicyClient(client) };
+  }
+  return ml;
 }
 
 const DOWNLOAD_KEY = 'sgp-studio.python.download';

@@ -5,6 +5,8 @@ import * as Comlink from 'comlink';
 import type { MlClient } from './ml-client';
 import type { Device, SessionInfo, WasmBuild } from '../models/backend';
 import type { Generation, SampleParams, StepEvent } from '../policy/sampler';
+import type { LoadedModel, LoadProgress, ModelRequest } from '../models/load';
+import { fileUrl, lookupModel } from '../models/registry';
 
 export interface PolicyModel {
   /** The model folder (relative to the page, or absolute), e.g. 'models/sgp-tiny-policy/'. */
@@ -45,6 +47,16 @@ export class PolicyClient {
     });
     this.model = { ...model, folder };
     return info;
+  }
+
+  /**
+   * Loads a registry policy (bundled or hub id; the variant chosen by device unless named) through
+   * the ml worker's cached download; its tokenizer and config are read from the same folder.
+   */
+  async loadModel(request: ModelRequest, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
+    const loaded = await this.ml.loadModel(this.key, request, onProgress);
+    this.model = { folder: fileUrl(lookupModel(request.id), '', request.bases), variant: loaded.variant, device: request.device };
+    return loaded;
   }
 
   /**

@@ -5,6 +5,7 @@ import { WorkerError, type SupervisorOptions } from './supervisor';
 import { DEFAULT_RENDER_SIZE, DEFAULT_RENDER_TIMEOUT_MS, type RenderResult } from '../render/rasterize';
 import type { RenderLimits } from '../render/limits';
 import type { SvgWorkerApi } from '../../../workers/svg.worker';
+import { prepareProgram, type Prepared } from '../program/prepare';
 
 export interface SvgPoolOptions {
   /** Two workers saturate a 2-core laptop; more only queue behind each other. */
@@ -52,4 +53,22 @@ export async function renderSvg(pool: SvgPool, svg: string, call: RenderCall = {
     if (err instanceof WorkerError) return { ok: false, ms, error: { code: err.code, message: err.message } };
     return { ok: false, ms, error: { code: 'render', message: err instanceof Error ? err.message : String(err) } };
   }
+}
+
+/** A sampled program as checked by the app, the CLI and the benchmarks alike. */
+export interface SampleRender {
+  extraction: Prepared['extraction'];
+  /** Valid: a complete <svg> in the output, and it renders. */
+  valid: boolean;
+  /** The render, when there was a complete program to render. */
+  result: RenderResult | null;
+  error?: string;
+}
+
+/** Extracts the complete program from a policy's output and renders it. */
+export async function renderSample(pool: SvgPool, output: string, call: RenderCall = {}): Promise<SampleRender> {
+  const { extraction, svg } = prepareProgram(output);
+  if (extraction.kind !== 'complete') return { extraction, valid: false, result: null, error: `no complete <svg> program (${extraction.kind})` };
+  const result = await renderSvg(pool, svg, { timeoutMs: 10_000, ...call });
+  return result.ok ? { extraction, valid: true, result } : { extraction, valid: false, result, error: `${result.error.code}: ${result.error.message}` };
 }
