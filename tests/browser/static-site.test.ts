@@ -169,9 +169,9 @@ test('headless.html: render and ONNX on WASM with threads, isolated and without 
   assert.ok(worst < 1e-5, `probs differ from numpy by ${worst}`);
 
   // ORT's Emscripten threads are workers started from the script that holds ORT's WASM build: the ml
-  // worker's own (a bundled build) or ORT's plain-WASM module (loaded lazily), so more than one worker
+  // worker's own (a bundled build) or ORT's plain-WASM bundle (loaded lazily), so more than one worker
   // from those scripts means the thread pool exists.
-  const ml = page.workers().filter((w) => /\/(ml\.worker-[^/]*\.js|ort-wasm-simd-threaded[^/]*\.mjs)$/.test(w.url()));
+  const ml = page.workers().filter((w) => /\/(ml\.worker-[^/]*\.js|ort\.wasm\.bundle[^/]*\.js)$/.test(w.url()));
   assert.ok(ml.length >= 2, `ORT started no WASM threads: ${ml.length} worker(s) from the ml worker's or ORT's script (${page.workers().map((w) => w.url()).join(', ')})`);
   const mlIsolated = await Promise.any(ml.map((w) => w.evaluate(() => (self.name === 'ml' ? self.crossOriginIsolated : Promise.reject(new Error(self.name))))));
   assert.equal(mlIsolated, true, 'the ml worker is cross-origin isolated');
