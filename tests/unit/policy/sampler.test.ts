@@ -16,7 +16,8 @@ const tok = new TextTokenizer(json('tokenizer.json'), json('tokenizer_config.jso
 const greedy = json<{ cases: { prompt: string; prompt_ids: number[]; ids: number[]; text: string; finished: boolean }[] }>('goldens/greedy.json');
 const logits = json<{ tolerance: { fp32_abs: number }; prefill: { attention_mask: number[][]; input_ids: number[][]; last_logits: number[][] }; step: { input_ids: number[][]; logits: number[][] } }>('goldens/logits.json');
 
-const { session } = await createSession(readFileSync(dir + 'onnx/model.onnx'), 'wasm');
+// fp32 keeps its weights in the file it shares with the LoRA, log-prob and train-step graphs.
+const { session } = await createSession(readFileSync(dir + 'onnx/model.onnx'), 'wasm', [{ path: 'policy_weights.onnx_data', data: readFileSync(dir + 'onnx/policy_weights.onnx_data') }]);
 const graph = onnxDecoder(session, decoderShape(json('config.json')));
 const params = (p: Partial<SampleParams>): SampleParams => ({ ...DEFAULT_SAMPLE_PARAMS, ...p });
 
