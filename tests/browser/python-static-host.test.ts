@@ -3,10 +3,8 @@
 // buffer (a SharedArrayBuffer) stops a runaway program without killing its worker.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { openSession, openHeadless, waitForIsolation, type Session } from '../../scripts/lib/browser';
-import { servePlainStatic } from '../../scripts/lib/static-server';
-import type { Win } from './setup';
+import { openSession, openHeadless, type Session } from '../../scripts/lib/browser';
+import { openUnderScriptCsp, type Win } from './setup';
 
 let session: Session | undefined;
 after(() => session?.close());
@@ -32,17 +30,9 @@ test('plain static host: a runaway program is interrupted and the worker runs th
 test("with the page's CSP sent as a header on every script, Pyodide's core starts and runs without eval", async () => {
   // A host that can send headers should send the page's policy for workers too (README, Deploying):
   // Pyodide's core needs no 'unsafe-eval' (only a package's EM_ASM code would, when it is loaded).
-  const policy = readFileSync('dist/index.html', 'utf8').match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1];
-  assert.ok(policy, 'dist/index.html has a CSP meta tag');
-  const server = await servePlainStatic('dist', (path): Record<string, string> => (/\.m?js$/.test(path) ? { 'Content-Security-Policy': policy } : {}));
   session ??= await openSession({ server: 'plain' });
-  const page = await session.browser.newPage();
+  const { page, csp, close } = await openUnderScriptCsp(session);
   try {
-    const csp: string[] = [];
-    page.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && csp.push(m.text().slice(0, 300))));
-    await page.goto(new URL('headless.html?workers=1', server.baseUrl).href);
-    await waitForIsolation(page, 60_000);
-    await page.waitForFunction(() => (window as unknown as { sgp?: { ready: boolean } }).sgp?.ready === true, null, { timeout: 60_000 });
     const r = await page.evaluate(async () => {
       const sgp = (window as unknown as Win).sgp;
       sgp.pythonConfigure({ spare: false });
@@ -52,7 +42,6 @@ test("with the page's CSP sent as a header on every script, Pyodide's core start
     assert.equal(r.error?.code, 'refused', JSON.stringify(r.error));
     assert.deepEqual(csp, []);
   } finally {
-    await page.close();
-    await server.close();
+    await close();
   }
 });

@@ -8,8 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { createServer } from 'vite';
 import { openSession, waitForIsolation, type Session } from '../../scripts/lib/browser';
-import { servePlainStatic } from '../../scripts/lib/static-server';
-import type { Win } from './setup';
+import { openUnderScriptCsp, type Win } from './setup';
 import { HUB_ORIGINS } from '../../src/lib/models/registry';
 
 let session: Session;
@@ -181,16 +180,8 @@ test('headless.html: render and ONNX on WASM with threads, isolated and without 
 test("workers need nothing wider either: with the page's policy sent as a header on every script, resvg and ORT run", async () => {
   // A meta policy does not reach workers; a host that can send headers should send the same policy
   // for them. This checks that it is enough for resvg-wasm and for ORT on WASM (threads) and WebGPU.
-  const policy = readFileSync('dist/index.html', 'utf8').match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1];
-  assert.ok(policy, 'dist/index.html has a CSP meta tag');
-  const server = await servePlainStatic('dist', (path): Record<string, string> => (path.endsWith('.js') ? { 'Content-Security-Policy': policy } : {}));
-  const page = await session.browser.newPage();
+  const { page, csp, close } = await openUnderScriptCsp(session);
   try {
-    const csp: string[] = [];
-    page.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && csp.push(m.text().slice(0, 300))));
-    await page.goto(new URL('headless.html?workers=1', server.baseUrl).href);
-    await waitForIsolation(page, 60_000);
-    await page.waitForFunction(() => (window as unknown as { sgp?: { ready: boolean } }).sgp?.ready === true, null, { timeout: 60_000 });
     const r = await page.evaluate(() => (window as unknown as Win).sgp.render('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#0f0"/></svg>', { sample: [[112, 112]] }));
     assert.deepEqual(r.samples[0], [0, 255, 0, 255], JSON.stringify(r.error));
     const model = [...readFileSync('tests/fixtures/onnx/affine.onnx')];
@@ -220,8 +211,7 @@ test("workers need nothing wider either: with the page's policy sent as a header
     assert.match(evalInWorker, /EvalError/);
     assert.deepEqual(csp, []);
   } finally {
-    await page.close();
-    await server.close();
+    await close();
   }
 });
 
