@@ -22,36 +22,15 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 import numpy as np  # noqa: E402
-import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 import torch  # noqa: E402
-from onnx import numpy_helper  # noqa: E402
-from transformers import LlamaConfig, LlamaForCausalLM  # noqa: E402
+from transformers import LlamaConfig  # noqa: E402
 
+from training.policy.model import llama_from_onnx  # noqa: E402
 from training.policy.tokenizer import load as load_tokenizer, prompt_text  # noqa: E402
 
 PROMPT = "a red circle above a blue square"
 LOGIT_TOL = 1e-3  # fp32 both sides; the graph and PyTorch order their sums differently
-
-
-def rebuild_torch(model_dir):
-    """LlamaForCausalLM whose weights are read back from onnx/model.onnx's initializers."""
-    hf = LlamaForCausalLM(LlamaConfig.from_pretrained(model_dir)).eval()
-    sd = {}
-    for init in onnx.load(os.path.join(model_dir, "onnx", "model.onnx")).graph.initializer:
-        name = init.name.replace("__", ".")
-        if name == "lm_head.weight_t":
-            continue  # the tied embedding, transposed for MatMul
-        t = torch.from_numpy(numpy_helper.to_array(init).copy())
-        if t.dim() < 1 or t.numel() < 64:
-            continue  # folded shape constants, not weights
-        sd[name] = t.t().contiguous() if name.endswith("_proj.weight") else t
-    missing, unexpected = hf.load_state_dict(sd, strict=False)
-    if set(missing) - {"lm_head.weight"} or unexpected:
-        raise SystemExit(f"model.onnx initializers do not fit LlamaForCausalLM: missing {missing[:3]}, "
-                         f"unexpected {unexpected[:3]}")
-    hf.tie_weights()
-    return hf
 
 
 class OrtDecoder:
@@ -104,7 +83,7 @@ def main(a):
     tok = load_tokenizer(a.model)
     prompt = tok.encode(prompt_text(PROMPT)).ids
     cfg = LlamaConfig.from_pretrained(a.model)
-    hf = rebuild_torch(a.model)
+    hf = llama_from_onnx(a.model)
     files = {"model": os.path.join(a.model, "onnx", "model.onnx")}
     for v in a.variant.split(","):
         if v and v != "model":

@@ -104,25 +104,6 @@ def compare(outputs, names, pm, batch, n_prompt, hyper):
             "graph_entropy": float(outputs["entropy"]), "trl_entropy": t_metrics.get("entropy")}
 
 
-def bundled_model(folder):
-    """LlamaForCausalLM with the bundled weights, read back from onnx/model.onnx (stored as base_weights)."""
-    import onnx
-    from onnx import numpy_helper
-    from transformers import LlamaConfig, LlamaForCausalLM
-    hf = LlamaForCausalLM(LlamaConfig.from_pretrained(folder)).eval()
-    sd = {}
-    for init in onnx.load(os.path.join(folder, "onnx", "model.onnx")).graph.initializer:
-        name = init.name.replace("__", ".")
-        if name == "lm_head.weight_t":
-            continue  # tied to the embedding
-        t = torch.from_numpy(numpy_helper.to_array(init).copy())
-        sd[name] = t.t().contiguous() if name.endswith("_proj.weight") else t
-    missing, unexpected = hf.load_state_dict(sd, strict=False)
-    assert set(missing) <= {"lm_head.weight"} and not unexpected, f"weights do not fit: {missing[:3]} {unexpected[:3]}"
-    hf.tie_weights()
-    return hf
-
-
 def check_offpolicy_golden(folder):
     """goldens/train_step_offpolicy.json (onnxruntime's step) against PEFT's loss and gradients and TRL's loss
     and statistics, on the bundled weights with lora_init."""
@@ -139,7 +120,7 @@ def check_offpolicy_golden(folder):
         mask[b, start:end] = 1
         for k in dense:
             dense[k][b, start:end] = torch.tensor(g["offsets"][k]["rows"][b])
-    pm = peft_model(bundled_model(folder), lora)
+    pm = peft_model(M.llama_from_onnx(folder), lora)
     with torch.no_grad():
         lp = torch.log_softmax(pm(input_ids=ids).logits.float()[:, :-1], -1).gather(-1, ids[:, 1:, None]).squeeze(-1)
     lp = torch.cat([torch.zeros(B, 1), lp], 1)

@@ -57,6 +57,31 @@ def base_weights(model):
     return w
 
 
+
+def llama_from_onnx(folder):
+    """LlamaForCausalLM whose weights are read back from <folder>/onnx/model.onnx's initializers (external data
+    included): the bundled policy as PyTorch sees it, for the PEFT/TRL checks and the PyTorch speed anchor."""
+    import os
+    import onnx
+    from onnx import numpy_helper
+    from transformers import LlamaForCausalLM
+    hf = LlamaForCausalLM(LlamaConfig.from_pretrained(folder)).eval()
+    sd = {}
+    for init in onnx.load(os.path.join(folder, "onnx", "model.onnx")).graph.initializer:
+        name = init.name.replace("__", ".")
+        if name == "lm_head.weight_t":
+            continue  # the tied embedding, transposed for MatMul
+        t = torch.from_numpy(numpy_helper.to_array(init).copy())
+        if t.dim() < 1 or t.numel() < 64:
+            continue  # folded shape constants, not weights
+        # ONNX MatMul weights are stored [in, out]; nn.Linear keeps [out, in].
+        sd[name] = t.t().contiguous() if name.endswith("_proj.weight") else t
+    missing, unexpected = hf.load_state_dict(sd, strict=False)
+    if set(missing) - {"lm_head.weight"} or unexpected:
+        raise ValueError(f"model.onnx initializers do not fit LlamaForCausalLM: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    hf.tie_weights()
+    return hf
+
 def lora_shapes(cfg, rank=LORA_RANK):
     """name → shape, in the fixed order every graph uses for its LoRA inputs and outputs."""
     d = dims(cfg)
