@@ -111,3 +111,9 @@ test('embedding terms: (1 + cos)/2; n/a without an encoder or a reference; 0 whe
   assert.deepEqual(Object.keys(all).sort(), [...TERM_IDS].sort());
   assert.match(all['not-blank'].why, /did not render: timeout/);
 });
+
+test('length counts the program as written: the xmlns the renderer needs is not charged', () => {
+  const bare = '<svg viewBox="0 0 256 256"><circle cx="128" cy="128" r="60"/></svg>';
+  assert.equal(terms(bare).format.value, 1);
+  assert.ok(Math.abs(terms(bare).length.value! - (1 - bare.length / 6000)) < 1e-12);
+});
