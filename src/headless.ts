@@ -21,6 +21,8 @@ import { compose, type Breakdown } from './lib/reward/compose';
 import { DEFAULT_PRESET, presetFromUrl, presetToUrl } from './lib/reward/presets';
 import type { SampleTerms } from './lib/reward/terms';
 import type { Benchmark } from './lib/world';
+import { decodeImage } from './lib/render/image';
+import type { Pixels } from './lib/render/rasterize';
 
 const params = new URLSearchParams(location.search);
 const pool = createSvgPool({
@@ -50,6 +52,17 @@ const minibenchItem = async (id: string) => {
   const item = (await minibench).items.find((it) => it.id === id);
   if (!item) throw new Error(`no SGP-MiniBench item '${id.slice(0, 100)}'; ids look like ${(await minibench).items[0]?.id}`);
   return item;
+};
+
+/** An image file's bytes (base64) for a DINO reference, decoded as the page decodes an upload. */
+export interface HeadlessImage {
+  image: string;
+  name: string;
+}
+const referencePixels = async ({ image, name }: HeadlessImage): Promise<Pixels> => {
+  const size = encoders.info('dino')?.inputSize;
+  if (!size) throw new Error('no DINO encoder is loaded, so an image reference cannot be used');
+  return decodeImage(Uint8Array.from(atob(image), (c) => c.charCodeAt(0)), name, size);
 };
 
 /** One scored sample as the CLI, the bench and tests see it: every term, and the preset's breakdown. */
@@ -146,12 +159,13 @@ const sgp = {
    * (verifier) and the reference (DINO) unless given; `preset` is a name or a preset's URL form.
    * Loads the default encoders on first use.
    */
-  async scoreGroup(req: { prompt?: string; item?: string; programs: string[]; reference?: { svg: string } | null; preset?: string }) {
+  async scoreGroup(req: { prompt?: string; item?: string; programs: string[]; reference?: { svg: string } | HeadlessImage | null; preset?: string }) {
     if (!encoders.info('siglip') && !encoders.info('dino')) await sgp.encodersLoad({ device: 'wasm' });
     const item = req.item ? await minibenchItem(req.item) : null;
     const prompt = req.prompt ?? item?.prompt;
     if (prompt === undefined) throw new Error('scoreGroup needs a prompt or a SGP-MiniBench item id');
-    const reference: Reference | null = req.reference !== undefined ? req.reference : item?.svg ? { svg: item.svg } : null;
+    const reference: Reference | null = req.reference === undefined ? (item?.svg ? { svg: item.svg } : null)
+      : req.reference && 'image' in req.reference ? { pixels: await referencePixels(req.reference) } : req.reference;
     const preset = presetFromUrl(req.preset ?? DEFAULT_PRESET);
     const group = await scorer.scoreGroup({ prompt, programs: req.programs, reference, spec: item?.spec ?? null });
     const breakdowns = compose(group.samples.map((s) => s.terms), preset);
