@@ -23,13 +23,14 @@ export interface GroupInput {
 type Backend = Settings['backend'];
 
 export class RewardState {
-  reference: ReferenceChoice = $state({ kind: 'world' });
+  // Raw state (replaced whole, never mutated): a deep proxy could not be posted to the workers.
+  reference: ReferenceChoice = $state.raw({ kind: 'world' });
   phase: 'idle' | 'loading' | 'scoring' | 'done' | 'error' = $state('idle');
   error: string | null = $state(null);
   /** The current group's terms, in card order; null until scored. */
-  scores: GroupScore | null = $state(null);
+  scores: GroupScore | null = $state.raw(null);
   /** The input `scores` belong to (re-scored when the reference changes). */
-  input: GroupInput | null = $state(null);
+  input: GroupInput | null = $state.raw(null);
 
   private loadedOn: Backend | null = null;
   private run = 0;
