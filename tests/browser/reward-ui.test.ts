@@ -67,6 +67,11 @@ const byLabel = (cards: Card[], label: string): Card => cards.find((c) => c.labe
 
 test('an uploaded reference, the hack demo and the editor program score the same in the page as through npm run score', async () => {
   await page.fill('[data-testid=sample-prompt]', PROMPT);
+  // Not an image: refused by its first bytes, saying what would do.
+  await page.setInputFiles('[data-testid=reward-upload]', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('a red circle') });
+  await page.waitForSelector('[data-testid=reward-error]', { timeout: 180_000 });
+  assert.match((await page.textContent('[data-testid=reward-error]')) ?? '', /^notes\.txt is not a PNG, JPEG, GIF or WebP image/);
+  assert.equal(await page.getAttribute('[data-testid=reward-reference]', 'data-kind'), 'world', 'a refused upload leaves the reference as it was');
   await page.setInputFiles('[data-testid=reward-upload]', REFERENCE);
   await page.waitForSelector('[data-testid=reward-reference][data-kind=upload]', { timeout: 180_000 });
   await page.click('[data-testid=reward-demo]');
