@@ -7,7 +7,8 @@ import { openSession, openHeadless } from './lib/browser';
 import { prepareProgram } from '../src/lib/program/prepare';
 import { detectLanguage, extractPython, outputLine, type PythonExtraction } from '../src/lib/program/python';
 import { DEFAULT_RENDER_SIZE } from '../src/lib/render/rasterize';
-import type { HeadlessApi, HeadlessImage } from '../src/headless';
+import type { HeadlessApi } from '../src/headless';
+import type { HeadlessImage } from '../src/headless-reward';
 import { DEFAULT_PRESET, presetFromUrl, presetToUrl } from '../src/lib/reward/presets';
 
 type Win = { sgp: HeadlessApi };
