@@ -130,6 +130,16 @@ test('the hack: text beats blank under clip-only; under sgp-rl it gets 0 (gated 
   await page.waitForFunction(() => decodeURIComponent(location.hash).includes('dino*0.5*raw'));
   const mixed = await readCards();
   for (const c of mixed) assert.ok(Math.abs(c.reward - (c.terms.siglip! + 0.5 * c.terms.dino!) / 1.5) < 1e-12, `${c.label}: ${c.reward}`);
+  // A clamp starts on the range the group spans: it spreads SigLIP over [0, 1] instead of zeroing it.
+  await page.locator('[data-testid=reward-term][data-term=siglip] [data-testid=reward-transform]').selectOption('clamp');
+  await page.waitForFunction(() => /siglip\*1\*clamp\(/.test(decodeURIComponent(location.hash)));
+  const [lo, hi] = /siglip\*1\*clamp\(([\d.]+),([\d.]+)\)/.exec(decodeURIComponent(new URL(page.url()).hash))!.slice(1).map(Number) as [number, number];
+  const sig = (await readCards()).map((c) => c.terms.siglip!);
+  assert.ok(lo <= Math.min(...sig) && Math.min(...sig) - lo < 0.01 && hi >= Math.max(...sig) && hi - Math.max(...sig) < 0.01, `clamp(${lo}, ${hi}) for SigLIP ${sig}`);
+  for (const c of await readCards()) {
+    const clamped = Math.min(1, Math.max(0, (c.terms.siglip! - lo) / (hi - lo)));
+    assert.ok(Math.abs(c.reward - (clamped + 0.5 * c.terms.dino!) / 1.5) < 1e-12, `${c.label}: ${c.reward}`);
+  }
   assert.equal(await page.evaluate(() => (window as unknown as { rescored: number }).rescored), 0, 'a preset change re-scored the group');
 
   const shared = await session.newPage(new URL(page.url()).hash.replace(/^/, 'index.html'));
