@@ -5,6 +5,7 @@
 // is what lets the sliders re-rank a group live without re-sampling or re-embedding.
 import { decodeImage } from '../lib/render/image';
 import type { Pixels } from '../lib/render/rasterize';
+import type { LoadProgress } from '../lib/models/load';
 import { DEFAULT_ENCODERS, type GroupScore, type Reference } from '../lib/workers/encoder-client';
 import type { SceneSpec } from '../lib/world';
 import { rewardScorer } from './services';
@@ -27,6 +28,8 @@ export class RewardState {
   reference: ReferenceChoice = $state.raw({ kind: 'world' });
   phase: 'idle' | 'loading' | 'scoring' | 'done' | 'error' = $state('idle');
   error: string | null = $state(null);
+  /** Download progress of the encoder being loaded (the first load fetches ≈ 28 MB; later ones come from the cache). */
+  progress: LoadProgress | null = $state.raw(null);
   /** The current group's terms, in card order; null until scored. */
   scores: GroupScore | null = $state.raw(null);
   /** The input `scores` belong to (re-scored when the reference changes). */
@@ -41,7 +44,10 @@ export class RewardState {
     const scorer = rewardScorer();
     this.loadedOn = null; // stays null if a load fails: the next call tries again
     const bases = { bundled: new URL('models/', document.baseURI).href };
-    for (const role of ['siglip', 'dino'] as const) await scorer.encoders.load(role, { id: DEFAULT_ENCODERS[role], device: backend, bases });
+    for (const role of ['siglip', 'dino'] as const) {
+      await scorer.encoders.load(role, { id: DEFAULT_ENCODERS[role], device: backend, bases }, (p) => (this.progress = p));
+    }
+    this.progress = null;
     this.loadedOn = backend;
   }
 
@@ -94,7 +100,9 @@ export class RewardState {
   async upload(file: File, backend: Backend): Promise<void> {
     this.error = null;
     try {
+      this.phase = 'loading';
       await this.encoders(backend);
+      this.phase = this.scores ? 'done' : 'idle';
       const size = rewardScorer().encoders.info('dino')?.inputSize;
       if (!size) throw new Error('no DINO encoder is loaded, so an image reference cannot be used');
       const pixels = await decodeImage(new Uint8Array(await file.arrayBuffer()), file.name, size);
