@@ -8,6 +8,8 @@ import { prepareProgram } from '../src/lib/program/prepare';
 import { detectLanguage, extractPython, outputLine, type PythonExtraction } from '../src/lib/program/python';
 import { DEFAULT_RENDER_SIZE } from '../src/lib/render/rasterize';
 import type { HeadlessApi } from '../src/headless';
+import type { HeadlessImage } from '../src/headless-reward';
+import { DEFAULT_PRESET, presetFromUrl, presetToUrl } from '../src/lib/reward/presets';
 
 type Win = { sgp: HeadlessApi };
 /** `flags` keeps the last value of each flag; `all` every value of a repeatable one (`--prompt A --prompt B`). */
@@ -175,6 +177,67 @@ COMMANDS.sample = {
     }
     const { n: group, topK: top_k, topP: top_p, maxNewTokens: max_new_tokens, seed, temperature } = params;
     emit({ summary: true, command: 'sample', model, variant, backend, group, seed, temperature, top_k, top_p, max_new_tokens, n: count, valid_rate: count ? +(valid / count).toFixed(3) : 0, tok_s: ms ? Math.round((tokens * 1000) / ms) : 0 });
+    return true;
+  },
+};
+
+COMMANDS.score = {
+  usage: 'npm run score -- (--prompt TEXT | --item BENCH_ID) (--file PROGRAM… | --stdin) [--preset NAME|URL-FORM] [--reference IMAGE|SVG] [--backend wasm|webgpu]',
+  async run({ flags, all }) {
+    const usage = `usage: ${COMMANDS.score!.usage}`;
+    const prompt = typeof flags.prompt === 'string' ? flags.prompt : undefined;
+    const item = typeof flags.item === 'string' ? flags.item : undefined;
+    if ((prompt === undefined) === (item === undefined)) throw new Error(`give one of --prompt TEXT or --item BENCH_ID (a SGP-MiniBench id such as object-0000); ${usage}`);
+    const files = all.file ?? [];
+    if (files.length === 0 && flags.stdin !== true) throw new Error(`no program given: --file PROGRAM (repeatable) or --stdin; ${usage}`);
+    if (files.length > 0 && flags.stdin === true) throw new Error(`give --file or --stdin, not both; ${usage}`);
+    // Refused here, before a browser starts; the page parses the same text again.
+    const preset = presetFromUrl(typeof flags.preset === 'string' ? flags.preset : DEFAULT_PRESET);
+    const backend = flags.backend ?? 'wasm';
+    if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`--backend must be wasm or webgpu, got ${JSON.stringify(backend).slice(0, 100)}`);
+    const read = (file: string): Buffer => {
+      try {
+        return readFileSync(file === '-' ? 0 : file);
+      } catch (err) {
+        throw new Error(`cannot read ${file.slice(0, 200)}: ${(err as Error).message}`);
+      }
+    };
+    const names = flags.stdin === true ? ['-'] : files;
+    const programs = names.map((f) => read(f).toString('utf8'));
+    let reference: { svg: string } | HeadlessImage | undefined;
+    if (typeof flags.reference === 'string') {
+      const bytes = read(flags.reference);
+      // An SVG reference renders through the pool like the world's; anything else must be an image.
+      const text = bytes.subarray(0, 512).toString('utf8').trimStart();
+      reference = /\.svg$/i.test(flags.reference) || text.startsWith('<') ? { svg: bytes.toString('utf8') } : { image: bytes.toString('base64'), name: basename(flags.reference) };
+    } else if (flags.reference !== undefined) throw new Error(`--reference needs a file (PNG, JPEG, GIF, WebP or SVG); ${usage}`);
+    ensureBuilt(flags.rebuild === true);
+    const session = await openSession();
+    try {
+      const page = await openHeadless(session, { workers: 2 });
+      await page.evaluate((device) => (window as unknown as Win).sgp.encodersLoad({ device }), backend as 'wasm' | 'webgpu');
+      const req = { programs, preset: presetToUrl(preset), ...(prompt !== undefined ? { prompt } : { item: item! }), ...(reference ? { reference } : {}) };
+      const r = await page.evaluate((q) => (window as unknown as Win).sgp.scoreGroup(q), req);
+      for (const [k, s] of r.samples.entries()) {
+        const b = s.breakdown;
+        emit({
+          file: names[k], i: s.i, preset: r.preset, valid: s.valid, ...(s.error ? { error: s.error } : {}),
+          reward: s.reward, rank: b.rank, gated_by: b.gatedBy,
+          terms: s.terms,
+          breakdown: b.terms.map(({ term, raw, value, weight, transform }) => ({ term, raw, value, weight, transform })),
+        });
+      }
+      const rewards = r.samples.map((s) => s.reward);
+      emit({
+        summary: true, command: 'score', prompt: r.prompt, item: r.item, preset: r.preset, encoders: r.encoders,
+        reference: reference ? ('svg' in reference ? 'svg' : reference.name) : r.item ? 'world' : null,
+        n: rewards.length, valid: r.samples.filter((s) => s.valid).length,
+        mean_reward: rewards.length ? rewards.reduce((a, b) => a + b, 0) / rewards.length : 0,
+        ms: Math.round(r.ms.total),
+      });
+    } finally {
+      await session.close();
+    }
     return true;
   },
 };

@@ -9,6 +9,13 @@ import type { SampleTerms } from './lib/reward/terms';
 import type { Device } from './lib/models/backend';
 import type { Pixels } from './lib/render/rasterize';
 import { BUNDLED_BENCHMARKS, loadBenchmark, type Benchmark } from './lib/world';
+import { decodeImage } from './lib/render/image';
+
+/** An image file's bytes (base64) as a DINO reference: decoded as the Playground decodes an upload. */
+export interface HeadlessImage {
+  image: string;
+  name: string;
+}
 
 /** One scored sample as the CLI, the bench and tests see it: every term, and the preset's breakdown. */
 export interface HeadlessScore {
@@ -39,6 +46,12 @@ export function rewardHooks(pool: SvgPool, ml: MlClient) {
       if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
       return r.pixels;
     }));
+  };
+
+  const referencePixels = async ({ image, name }: HeadlessImage): Promise<Pixels> => {
+    const size = encoders.info('dino')?.inputSize;
+    if (!size) throw new Error('no DINO encoder is loaded, so an image reference cannot be used');
+    return decodeImage(Uint8Array.from(atob(image), (c) => c.charCodeAt(0)), name, size);
   };
 
   const hooks = {
@@ -80,12 +93,13 @@ export function rewardHooks(pool: SvgPool, ml: MlClient) {
      * (verifier) and the reference (DINO) unless given; `preset` is a name or a preset's URL form.
      * Loads the default encoders (WASM) on first use. `onlyPresetTerms` skips encoders the preset does not read.
      */
-    async scoreGroup(req: { prompt?: string; item?: string; programs: string[]; reference?: { svg: string } | null; preset?: string; onlyPresetTerms?: boolean }) {
+    async scoreGroup(req: { prompt?: string; item?: string; programs: string[]; reference?: { svg: string } | HeadlessImage | null; preset?: string; onlyPresetTerms?: boolean }) {
       if (!encoders.info('siglip') && !encoders.info('dino')) await hooks.encodersLoad({ device: 'wasm' });
       const item = req.item ? await minibenchItem(req.item) : null;
       const prompt = req.prompt ?? item?.prompt;
       if (prompt === undefined) throw new Error('scoreGroup needs a prompt or a SGP-MiniBench item id');
-      const reference: Reference | null = req.reference !== undefined ? req.reference : item?.svg ? { svg: item.svg } : null;
+      const reference: Reference | null = req.reference === undefined ? (item?.svg ? { svg: item.svg } : null)
+        : req.reference && 'image' in req.reference ? { pixels: await referencePixels(req.reference) } : req.reference;
       const preset = presetFromUrl(req.preset ?? DEFAULT_PRESET);
       const needs = req.onlyPresetTerms ? { needs: presetNeeds(preset) } : {};
       const group = await scorer.scoreGroup({ prompt, programs: req.programs, reference, spec: item?.spec ?? null, ...needs });

@@ -1,12 +1,10 @@
 // Sample panel state: prompt → a group of G programs from the policy in the ml worker, each card
-// drawn as its text grows (partial programs repaired), then scored by the rules and, for a world
-// prompt, the verifier. Components only display this.
+// drawn as its text grows (partial programs repaired), then rendered whole. Its reward terms (rules,
+// defects, verifier, encoders) are computed off the page by the reward scorer (reward.svelte.ts).
+// Components only display this.
 import { prepareProgram } from '../lib/program/prepare';
 import type { Pixels } from '../lib/render/rasterize';
 import { renderSample, renderSvg } from '../lib/workers/svg-client';
-import { evaluateRules, type RuleResult } from '../lib/reward/rules';
-import { verify, type SceneVerdict } from '../lib/reward/verify/verify';
-import type { SceneSpec } from '../lib/world';
 import type { LoadProgress } from '../lib/models/load';
 import type { MlStatus } from '../lib/workers/ml-client';
 import type { FinishReason } from '../lib/policy/sampler';
@@ -18,7 +16,8 @@ const DRAW_EVERY_MS = 100;
 /** Long enough for the bundled policy's programs; the registry's larger hub models stop here too. */
 export const MAX_NEW_TOKENS = 700;
 
-export type SampleSettings = Pick<Settings, 'model' | 'variant' | 'backend' | 'g' | 'temperature' | 'sampleSeed'>;
+/** The Sample panel's settings: the sampler's, and the reward preset that ranks its group. */
+export type SampleSettings = Pick<Settings, 'model' | 'variant' | 'backend' | 'g' | 'temperature' | 'sampleSeed' | 'reward'>;
 
 export class SampleCard {
   text = $state('');
@@ -31,8 +30,6 @@ export class SampleCard {
   /** A complete <svg> that renders. */
   valid: boolean | null = $state(null);
   error: string | null = $state(null);
-  rules: RuleResult[] = $state([]);
-  verdict: SceneVerdict | null = $state(null);
   /** The extracted program (what Copy, Download and Open in editor use). */
   program = $state('');
 
@@ -44,6 +41,8 @@ export class SampleCard {
   constructor(
     readonly i: number,
     private readonly size: number,
+    /** Where a program that was not sampled came from (the hack demo, the editor). */
+    readonly label: string | null = null,
   ) {}
 
   append(delta: string, ms: number, finish: FinishReason | null): void {
@@ -74,8 +73,8 @@ export class SampleCard {
     if (r.ok && !this.closed) this.pixels = r.pixels;
   }
 
-  /** The final render, rules and (with a spec) the verifier's verdict. */
-  async finalise(text: string, spec: SceneSpec | null): Promise<void> {
+  /** The final render of the whole output (the card's picture and validity). */
+  async finalise(text: string): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
     await this.drawing;
@@ -87,8 +86,6 @@ export class SampleCard {
     if (r.error) this.error = r.error;
     const pixels = r.result?.ok ? r.result.pixels : undefined;
     if (pixels) this.pixels = pixels;
-    this.verdict = pixels && spec ? verify(spec, { pixels, svg: extraction.svg }) : null;
-    this.rules = extraction.kind === 'none' ? [] : evaluateRules(extraction.svg, pixels);
   }
 
   /** Decode rate of this row: its tokens over the time it took. */
@@ -124,8 +121,8 @@ export class SamplingState {
     return this.phase === 'loading' || this.phase === 'sampling' || this.phase === 'scoring';
   }
 
-  /** Samples G programs for `prompt`; `spec` (a world prompt's scene) adds the verifier's verdict. */
-  async sample(prompt: string, s: SampleSettings, size: number, spec: SceneSpec | null): Promise<void> {
+  /** Samples G programs for `prompt`. */
+  async sample(prompt: string, s: SampleSettings, size: number): Promise<void> {
     this.abort?.abort();
     const run = ++this.run;
     const ctl = new AbortController();
@@ -162,7 +159,7 @@ export class SamplingState {
       this.firstTokenMs = g.firstTokenMs;
       this.tokPerS = g.tokPerS;
       this.phase = 'scoring';
-      await Promise.all(g.samples.map((x) => cards[x.i]?.finalise(x.text, spec)));
+      await Promise.all(g.samples.map((x) => cards[x.i]?.finalise(x.text)));
       if (run === this.run) this.phase = ctl.signal.aborted ? 'stopped' : 'done';
     } catch (err) {
       // Load again next time: a failed load, or a worker that restarted and could not reload it.
@@ -175,6 +172,27 @@ export class SamplingState {
 
   stop(): void {
     this.abort?.abort();
+  }
+
+  /** A group of given programs, e.g. the reward-hack demo: cards rendered and checked, nothing sampled. */
+  async show(programs: readonly { label: string; program: string }[], size: number): Promise<void> {
+    this.abort?.abort();
+    const run = ++this.run;
+    this.error = null;
+    this.firstTokenMs = null;
+    this.tokPerS = null;
+    const cards = programs.map((p, i) => new SampleCard(i, size, p.label));
+    this.cards = cards;
+    this.phase = 'scoring';
+    await Promise.all(cards.map((c, i) => c.finalise(programs[i]!.program)));
+    if (run === this.run) this.phase = 'done';
+  }
+
+  /** Adds one program (e.g. the editor's) to the current group, to see where it ranks. */
+  async add(label: string, program: string, size: number): Promise<void> {
+    const card = new SampleCard(this.cards.length, size, label);
+    this.cards = [...this.cards, card];
+    await card.finalise(program);
   }
 }
 

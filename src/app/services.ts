@@ -3,6 +3,7 @@ import { createSvgPool, type SvgPool } from '../lib/workers/svg-client';
 import { PythonRenderer, detectPackageSource } from '../lib/workers/python-render';
 import { MlClient } from '../lib/workers/ml-client';
 import { PolicyClient } from '../lib/workers/policy-client';
+import { EncoderClient, RewardScorer } from '../lib/workers/encoder-client';
 
 let svgPool: SvgPool | null = null;
 
@@ -23,6 +24,14 @@ export function mlServices(): { client: MlClient; policy: PolicyClient } {
     ml = { client, policy: new PolicyClient(client) };
   }
   return ml;
+}
+
+let reward: RewardScorer | null = null;
+
+/** The reward scorer: renders in the svg pool, encoders in the same ml worker as the policy. */
+export function rewardScorer(): RewardScorer {
+  reward ??= new RewardScorer(svgRenderer(), new EncoderClient(mlServices().client));
+  return reward;
 }
 
 const DOWNLOAD_KEY = 'sgp-studio.python.download';

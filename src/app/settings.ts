@@ -3,6 +3,7 @@
 
 import { DEFAULT_RENDER_SIZE } from '../lib/render/rasterize';
 import { DEFAULT_POLICY, lookupModel, MODELS, VARIANTS } from '../lib/models/registry';
+import { DEFAULT_PRESET, presetFromUrl } from '../lib/reward/presets';
 
 type Field =
   | { kind: 'enum'; values: readonly string[]; default: string; why: string }
@@ -20,6 +21,16 @@ function isPolicyId(raw: string): boolean {
   }
 }
 
+/** A reward preset's URL form (a registered name, or a whole custom mix) that parses. */
+function isPreset(raw: string): boolean {
+  try {
+    presetFromUrl(raw);
+    return raw.length <= 2000; // a shared link, not a payload
+  } catch {
+    return false;
+  }
+}
+
 export const FIELDS = {
   tab: { kind: 'enum', values: ['playground', 'benchmarks'], default: 'playground', why: 'which page is open' },
   size: { kind: 'int', min: 32, max: 1024, default: DEFAULT_RENDER_SIZE, why: 'render size in px (SGP-GenBench scores 224-px renders; each encoder resizes to the input size in its preprocessor_config.json)' },
@@ -30,6 +41,7 @@ export const FIELDS = {
   g: { kind: 'int', min: 1, max: 64, default: 8, why: 'programs sampled per prompt (the group size G)' },
   temperature: { kind: 'float', min: 0, max: 2, default: 1, why: 'sampling temperature; 0 is greedy' },
   sampleSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'sampler seed: the same seed, backend and variant give the same programs' },
+  reward: { kind: 'text', valid: isPreset, default: DEFAULT_PRESET, why: "reward preset that scores and ranks a group: a name, or a custom mix in the preset's URL form, so a link carries its reward" },
 } as const satisfies Record<string, Field>;
 
 type ValueOf<F> = F extends { kind: 'enum'; values: readonly (infer V)[] } ? V : F extends { kind: 'text' } ? string : number;

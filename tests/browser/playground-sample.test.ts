@@ -1,5 +1,5 @@
 // The Playground's Sample panel on the bundled default policy (WASM): a prompt gives G cards that
-// render real programs, with tokens/s shown; with the network cut after the first load, a re-roll
+// render real programs, with tokens/s shown and each card's reward; with the network cut after the first load, a re-roll
 // still samples (the model, tokenizer, renderer and font are already in the tab).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,11 +16,14 @@ before(async () => {
 });
 after(async () => session?.close());
 
-/** Waits until the group is done; a failure shows its error card, which fails the test with its text. */
+/** Waits until the group is done and its reward scored; a failure shows its error, which fails the test with its text. */
 async function waitForGroup(): Promise<void> {
   await page.waitForFunction(() => ['done', 'error', 'stopped'].includes(document.querySelector('[data-testid=sample-status]')?.getAttribute('data-phase') ?? ''), null, { timeout: 300_000 });
   const error = await page.locator('[data-testid=sample-error]').textContent({ timeout: 1 }).catch(() => null);
   assert.equal(error, null, `sampling failed: ${error}`);
+  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=reward-status]')?.getAttribute('data-phase') ?? ''), null, { timeout: 180_000 });
+  const rewardError = await page.locator('[data-testid=reward-error]').textContent({ timeout: 1 }).catch(() => null);
+  assert.equal(rewardError, null, `scoring failed: ${rewardError}`);
 }
 
 /** For each finished card: its state, its rate text, and how many of its canvas pixels are not white. */
@@ -57,6 +60,9 @@ test('a prompt samples G cards from the bundled default whose programs render', 
   await page.click('[data-testid=sample-run]');
   await waitForGroup();
   assertValidCards(await readCards());
+  const rewards = await page.$$eval('[data-testid=card-score]', (els) => els.map((e) => Number(e.getAttribute('data-reward'))));
+  assert.equal(rewards.length, G, 'every card shows its reward');
+  for (const r of rewards) assert.ok(r >= 0 && r <= 1, `reward ${r} outside [0, 1]`);
   assert.ok((await page.evaluate(() => (window as unknown as { partialDraws: number }).partialDraws)) > 0, 'no card drew while its program was still growing');
   assert.match((await page.textContent('[data-testid=sample-rate]')) ?? '', /^[1-9]\d* tok\/s$/);
   assert.match((await page.textContent('[data-testid=sample-ttft]')) ?? '', /^first token \d+ ms$/);

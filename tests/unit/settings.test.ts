@@ -32,3 +32,14 @@ test('sampling settings refuse what cannot load: encoders, bad ids, G and temper
   assert.equal(parseSettings('#temperature=0').temperature, 0);
   assert.equal(parseSettings('#model=someone%2Fmy-llama').model, 'someone/my-llama');
 });
+
+test('the reward preset rides in the URL: a name, or a whole custom mix; a bad one falls back', () => {
+  const custom = 'name:sgp-rl;label:SGP-RL paper;terms:siglip*0.5*rank,dino*1*raw;gates:format,no-text';
+  for (const reward of ['clip-only', custom]) {
+    const s = { ...DEFAULT_SETTINGS, reward };
+    assert.deepEqual(parseSettings(serialiseSettings(s)), s);
+  }
+  assert.equal(DEFAULT_SETTINGS.reward, 'sgp-rl');
+  assert.equal(serialiseSettings({ ...DEFAULT_SETTINGS, reward: 'clip-only' }), '#reward=clip-only');
+  for (const bad of ['clip', 'name:x;terms:siglip*-1*raw', 'name:x;terms:nope*1*raw']) assert.equal(parseSettings(`#reward=${encodeURIComponent(bad)}`).reward, 'sgp-rl', bad);
+});
