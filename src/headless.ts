@@ -21,6 +21,7 @@ import { compose, type Breakdown } from './lib/reward/compose';
 import { DEFAULT_PRESET, presetFromUrl, presetToUrl } from './lib/reward/presets';
 import type { SampleTerms } from './lib/reward/terms';
 import type { Benchmark } from './lib/world';
+import { evalHooks } from './headless-eval';
 
 const params = new URLSearchParams(location.search);
 const pool = createSvgPool({
@@ -79,6 +80,7 @@ const sgp = {
   ready: false,
   ...pythonHooks,
   ...pythonRenderHooks,
+  ...evalHooks({ pool, policy, encoders, scorer }),
   /** Loads an ONNX model (URL under the site, or bytes as a number array) into the ml worker. */
   onnxLoad: (key: string, model: string | number[], device: Device | 'auto' = 'auto', externalData: { path: string; url: string }[] = []) =>
     ml.load(key, {
