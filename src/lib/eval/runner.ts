@@ -56,9 +56,8 @@ export async function programsFor(item: BenchItem, source: Source, config: EvalC
   return deps.sample(item.prompt, params, signal);
 }
 
-/** Scores one item: every sample's metrics, and the diversity of its valid samples. */
-export async function evaluateItem(item: BenchItem, programs: string[], deps: EvalDeps): Promise<ItemResult> {
-  const t0 = performance.now();
+/** Scores one item: every sample's metrics, and the diversity of its valid samples. `t0`: when its sampling began. */
+export async function evaluateItem(item: BenchItem, programs: string[], deps: EvalDeps, t0 = performance.now()): Promise<ItemResult> {
   const reference = item.svg ? { svg: item.svg } : null;
   const group = await deps.score({ prompt: item.prompt, programs, reference, spec: item.spec ?? null });
   const applies = { siglip: group.encoders.siglip !== null, dino: group.encoders.dino !== null && reference !== null };
@@ -96,6 +95,7 @@ export async function runEval(opts: RunOptions): Promise<{ results: ItemResult[]
   for (const item of opts.items) {
     if (opts.signal?.aborted) break;
     if (opts.done?.has(item.id)) continue;
+    const t0 = performance.now();
     const programs = await programsFor(item, opts.source, opts.config, opts.deps, opts.signal);
     if (opts.signal?.aborted) break;
     if (!programs || programs.length === 0) {
@@ -103,7 +103,7 @@ export async function runEval(opts: RunOptions): Promise<{ results: ItemResult[]
       opts.onMissing?.(item);
       continue;
     }
-    const r = await evaluateItem(item, programs, opts.deps);
+    const r = await evaluateItem(item, programs, opts.deps, t0);
     results.push(r);
     await opts.onItem?.(r);
   }
