@@ -11,6 +11,7 @@ import type { HeadlessApi } from '../src/headless';
 import { benchItems, readOutputs } from './lib/eval-inputs';
 import { DEFAULT_EVAL_CONFIG } from '../src/lib/eval/runner';
 import { metrics, summarize, type ItemResult } from '../src/lib/eval/metrics';
+import { runFile } from '../src/lib/eval/report';
 import { sourceLabel, type SourceSpec } from '../src/lib/workers/eval-deps';
 
 type Win = { sgp: HeadlessApi };
@@ -226,7 +227,7 @@ COMMANDS.eval = {
     const { per_category, per_split, ...overall } = summarize(results);
     const seconds = (performance.now() - t0) / 1000;
     const head = { bench, source: sourceLabel(source), config, encoders: run.encoders, missing: missing.length };
-    if (typeof flags.out === 'string') writeFileSync(flags.out, `${JSON.stringify({ format: 'sgp-eval-run', version: 1, ...head, summary: { ...overall, per_category, per_split }, missing, items: results })}\n`);
+    if (typeof flags.out === 'string') writeFileSync(flags.out, `${JSON.stringify(runFile({ bench, source: head.source, config, encoders: run.encoders, missing }, results))}\n`);
     emit({ summary: true, command: 'eval', ...head, ...overall, per_category, per_split, items_s: +(results.length / seconds).toFixed(3), seconds: Math.round(seconds) });
     return results.length > 0;
   },
