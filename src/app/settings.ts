@@ -21,7 +21,7 @@ function isPolicyId(raw: string): boolean {
 }
 
 export const FIELDS = {
-  tab: { kind: 'enum', values: ['playground', 'benchmarks'], default: 'playground', why: 'which page is open' },
+  tab: { kind: 'enum', values: ['playground', 'benchmarks', 'evaluate'], default: 'playground', why: 'which page is open' },
   size: { kind: 'int', min: 32, max: 1024, default: DEFAULT_RENDER_SIZE, why: 'render size in px (SGP-GenBench scores 224-px renders; each encoder resizes to the input size in its preprocessor_config.json)' },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'world seed for "random prompt", so a prompt can be shared' },
   model: { kind: 'text', valid: isPolicyId, default: DEFAULT_POLICY, why: `policy that samples: ${Object.keys(MODELS).filter(isPolicyId).join(', ')} or a hub id (org/name)` },
