@@ -158,7 +158,9 @@ export class EvaluateState {
     let seq = this.results.length;
     try {
       const bases = { bundled: new URL('models/', document.baseURI).href };
-      const run = await evaluateOn(evalWorkers(), bases, { ...meta.request, done: this.results.map((r) => r.id) }, {
+      // A snapshot: $state proxies cannot be posted to the workers.
+      const request = $state.snapshot(meta.request) as RunMeta['request'];
+      const run = await evaluateOn(evalWorkers(), bases, { ...request, done: this.results.map((r) => r.id) }, {
         signal: ctl.signal,
         onLoad: (p) => (this.load = p),
         onItem: async (r) => {
