@@ -61,8 +61,10 @@ export interface Metrics {
 }
 
 export interface Summary extends Metrics {
+  /** Pooled over splits (the held-out split reuses the other splits' category names). */
   per_category: Record<string, Metrics>;
-  per_split: Record<string, Metrics>;
+  /** Each split with its own categories. */
+  per_split: Record<string, Metrics & { per_category: Record<string, Metrics> }>;
 }
 
 /** 1 − mean pairwise cosine; null with fewer than two embeddings (diversity is undefined for one sample). */
@@ -141,7 +143,7 @@ export function metrics(items: readonly ItemResult[]): Metrics {
   };
 }
 
-function groupBy(items: readonly ItemResult[], key: (it: ItemResult) => string): Record<string, Metrics> {
+function groupBy(items: readonly ItemResult[], key: (it: ItemResult) => string): Map<string, ItemResult[]> {
   const groups = new Map<string, ItemResult[]>();
   for (const it of items) {
     const k = key(it);
@@ -149,10 +151,14 @@ function groupBy(items: readonly ItemResult[], key: (it: ItemResult) => string):
     if (list) list.push(it);
     else groups.set(k, [it]);
   }
-  return Object.fromEntries([...groups].map(([k, list]) => [k, metrics(list)]));
+  return groups;
 }
+
+const perCategory = (items: readonly ItemResult[]): Record<string, Metrics> =>
+  Object.fromEntries([...groupBy(items, (it) => it.category)].map(([k, list]) => [k, metrics(list)]));
 
 /** Overall metrics, and the same per category and per split (in first-seen order). */
 export function summarize(items: readonly ItemResult[]): Summary {
-  return { ...metrics(items), per_category: groupBy(items, (it) => it.category), per_split: groupBy(items, (it) => it.split) };
+  const per_split = Object.fromEntries([...groupBy(items, (it) => it.split)].map(([k, list]) => [k, { ...metrics(list), per_category: perCategory(list) }]));
+  return { ...metrics(items), per_category: perCategory(items), per_split };
 }

@@ -76,6 +76,9 @@ test('per-category and per-split means are those of their own items', () => {
   assert.ok(Math.abs(s.per_category.color!.siglip_score! - 0.9) < 1e-12);
   assert.equal(s.per_split.object!.n, 2);
   assert.equal(s.per_split.scene!.n, 1);
+  assert.deepEqual(Object.keys(s.per_split.object!.per_category), ['shape']);
+  assert.deepEqual(s.per_split.object!.per_category.shape, s.per_category.shape);
+  assert.deepEqual(s.per_split.scene!.per_category.color, s.per_category.color);
   assert.equal(s.n, 3);
   assert.equal(s.samples, 5);
   assert.ok(Math.abs(s.siglip_score! - (0.5 + 0.5 + 0.1 + 0 + 0.9) / 5) < 1e-12);
