@@ -1,12 +1,19 @@
 // Headless hook for the evaluator (part of window.sgp), driven by `npm run eval`: the same run as the
 // Evaluate page (src/lib/workers/eval-deps.ts). Each item's result is streamed to the CLI through a
 // page function it exposes (`sgpEvalItem`), so a long run prints as it goes.
-import { evaluateOn, type EvalRequest, type EvalWorkers } from './lib/workers/eval-deps';
+import { evaluateOn, type EvalRequest } from './lib/workers/eval-deps';
+import { EncoderClient, RewardScorer } from './lib/workers/encoder-client';
+import type { MlClient } from './lib/workers/ml-client';
+import type { PolicyClient } from './lib/workers/policy-client';
+import type { SvgPool } from './lib/workers/svg-client';
 import { summarize, type ItemResult } from './lib/eval/metrics';
 
 type Stream = { sgpEvalItem?: (r: ItemResult) => Promise<void>; sgpEvalMissing?: (id: string) => Promise<void> };
 
-export function evalHooks(workers: EvalWorkers) {
+export function evalHooks(pool: SvgPool, ml: MlClient, policy: PolicyClient) {
+  // Its own handle on the encoders (same worker keys as the reward hooks: a model loaded by one is reloaded, not doubled).
+  const encoders = new EncoderClient(ml);
+  const workers = { pool, policy, encoders, scorer: new RewardScorer(pool, encoders) };
   return {
     /** Runs an evaluation; results stream to `window.sgpEvalItem` when the caller exposed it. */
     async evalRun(req: EvalRequest, opts: { hub?: string } = {}) {

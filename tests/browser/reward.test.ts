@@ -94,4 +94,9 @@ test('scoreGroup: failed, partial and hostile programs score 0 without stopping 
     assert.equal(s!.breakdown.gatedBy, 'format');
   }
   assert.match(big!.error ?? '', /limit|too-large|bad-size/);
+  // RL under `verifiable` reads no encoder: they are skipped and their terms say so.
+  const it = await score({ item: 'compositional-0001', programs: [good], preset: 'verifiable', onlyPresetTerms: true });
+  assert.equal(it.samples[0]!.terms.siglip.value, null);
+  assert.match(it.samples[0]!.terms.siglip.why, /not computed/);
+  assert.equal(typeof it.samples[0]!.terms.verifier.value, 'number');
 });
