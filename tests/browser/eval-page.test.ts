@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -77,4 +77,31 @@ test("the CLI's run file imports as a run; compared with the page's own run noth
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=gallery-card]').length === n, valid);
   await page.click('[data-testid=gallery-failed]');
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=gallery-card]').length === n, 4 - valid);
+});
+
+test('an SGP-CompBench file imported on the Benchmarks page evaluates imported outputs: SigLIP and rules, no DINO or verifier', { timeout: 300_000 }, async () => {
+  const fixture = 'tests/fixtures/compbench/sample.json';
+  const prompts = JSON.parse(readFileSync(fixture, 'utf8')) as { id: string }[];
+  const jsonl = join(out, '..', 'compbench.jsonl');
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect x="8" y="8" width="30" height="20" fill="teal"/></svg>';
+  writeFileSync(jsonl, prompts.map((p) => JSON.stringify({ id: p.id, output: svg })).join('\n'));
+  await page.evaluate(() => (location.hash = '#tab=benchmarks'));
+  await page.setInputFiles('[data-testid=import-bench]', fixture);
+  await page.waitForSelector('[data-testid=bench-imported]');
+  await page.evaluate(() => (location.hash = '#tab=evaluate'));
+  await page.waitForSelector('[data-testid=eval-bench] option[value="import:sample"]', { state: 'attached' });
+  await page.selectOption('[data-testid=eval-bench]', 'import:sample');
+  await page.selectOption('[data-testid=eval-source]', 'outputs');
+  await page.setInputFiles('[data-testid=eval-outputs]', jsonl);
+  await page.fill('[data-testid=eval-limit]', '0');
+  await page.click('[data-testid=eval-run]');
+  await page.waitForSelector(`[data-testid=eval-progress][data-phase=done][data-done="${prompts.length}"]`, { timeout: 240_000 });
+  const m = await shownMetrics();
+  assert.equal(m.n, prompts.length);
+  assert.equal(m.success_rate, 1);
+  assert.equal(m.dino_score, null);
+  assert.equal(m.verifier_accuracy, null);
+  assert.ok(typeof m.siglip_score === 'number' && m.siglip_score !== 0, String(m.siglip_score));
+  const groups = await page.$$eval('[data-testid=eval-summary] tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-group')));
+  assert.ok(['binding-color', 'relation-3d', 'numeracy'].every((c) => groups.includes(c)), groups.join());
 });
