@@ -5,7 +5,6 @@ import { summarize, type ItemResult, type Summary } from '../lib/eval/metrics';
 import { parseRunFile, runFile, samplesCsv, summaryCsv } from '../lib/eval/report';
 import { DEFAULT_EVAL_CONFIG, parseBenchChoice, selectItems } from '../lib/eval/runner';
 import { outputsFromFile, type Outputs } from '../lib/eval/sources';
-import { DEFAULT_POLICY } from '../lib/models/registry';
 import type { LoadProgress } from '../lib/models/load';
 import { EncoderClient, RewardScorer } from '../lib/workers/encoder-client';
 import { evaluateOn, sourceLabel, type EvalWorkers, type SourceSpec } from '../lib/workers/eval-deps';
@@ -33,16 +32,27 @@ function evalWorkers(): EvalWorkers {
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** The URL settings the form starts from (settings.ts). */
+export interface EvalSettings {
+  evalBench: string;
+  evalSource: SourceKind;
+  model: string;
+  evalSamples: number;
+  evalTemperature: number;
+  evalSeed: number;
+  evalLimit: number;
+}
+
 export class EvaluateState {
   // What to run.
-  bench = $state('minibench:compositional');
-  sourceKind: SourceKind = $state('policy');
-  policyId = $state(DEFAULT_POLICY);
-  samples = $state(DEFAULT_EVAL_CONFIG.samples);
-  temperature = $state(DEFAULT_EVAL_CONFIG.temperature);
-  seed = $state(DEFAULT_EVAL_CONFIG.seed);
+  bench: string;
+  sourceKind: SourceKind;
+  policyId: string;
+  samples: number;
+  temperature: number;
+  seed: number;
   /** Items per split; 0 = all. */
-  limit = $state(10);
+  limit: number;
   outputs: { name: string; outputs: Outputs } | null = $state(null);
 
   // Runs.
@@ -60,6 +70,21 @@ export class EvaluateState {
   etaS: number | null = $state(null);
   readonly imported = new BenchmarksState();
   private abort: AbortController | null = null;
+
+  constructor(s: EvalSettings) {
+    this.bench = $state(s.evalBench);
+    this.sourceKind = $state(s.evalSource);
+    this.policyId = $state(s.model);
+    this.samples = $state(s.evalSamples);
+    this.temperature = $state(s.evalTemperature);
+    this.seed = $state(s.evalSeed);
+    this.limit = $state(s.evalLimit);
+  }
+
+  /** The form as URL settings. */
+  settings(): EvalSettings {
+    return { evalBench: this.bench, evalSource: this.sourceKind, model: this.policyId, evalSamples: this.samples, evalTemperature: this.temperature, evalSeed: this.seed, evalLimit: this.limit };
+  }
 
   get busy(): boolean {
     return this.phase === 'loading' || this.phase === 'running';

@@ -30,6 +30,12 @@ export const FIELDS = {
   g: { kind: 'int', min: 1, max: 64, default: 8, why: 'programs sampled per prompt (the group size G)' },
   temperature: { kind: 'float', min: 0, max: 2, default: 1, why: 'sampling temperature; 0 is greedy' },
   sampleSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'sampler seed: the same seed, backend and variant give the same programs' },
+  evalBench: { kind: 'text', valid: (raw) => /^minibench(:(object|scene|compositional|heldout))?$/.test(raw) || /^import:.{1,200}$/.test(raw), default: 'minibench:compositional', why: 'benchmark the Evaluate page runs: SGP-MiniBench, one split, or an imported benchmark (import:<name>)' },
+  evalSource: { kind: 'enum', values: ['policy', 'outputs', 'references'], default: 'policy', why: "what the Evaluate page scores: the policy ('model'), imported outputs, or the benchmark's references" },
+  evalSamples: { kind: 'int', min: 1, max: 16, default: 4, why: 'samples per prompt (SGP-GenBench reports use 4 at temperature 1)' },
+  evalTemperature: { kind: 'float', min: 0, max: 2, default: 1, why: 'sampling temperature for evaluation' },
+  evalSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 0, why: 'evaluation seed (each item derives its own from it and its id)' },
+  evalLimit: { kind: 'int', min: 0, max: 10_000, default: 10, why: 'items per split to evaluate; 0 = all (1,700 SGP-MiniBench items take hours on a CPU)' },
 } as const satisfies Record<string, Field>;
 
 type ValueOf<F> = F extends { kind: 'enum'; values: readonly (infer V)[] } ? V : F extends { kind: 'text' } ? string : number;

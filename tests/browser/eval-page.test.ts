@@ -44,6 +44,10 @@ test('a policy run stops, survives a reload, resumes, and gives the numbers npm 
 
   await page.reload();
   await page.waitForSelector('[data-testid=eval-run-row]');
+  // the form comes back from the URL
+  assert.equal(await page.inputValue('[data-testid=eval-samples]'), run.samples);
+  assert.equal(await page.inputValue('[data-testid=eval-seed]'), run.seed);
+  assert.equal(await page.inputValue('[data-testid=eval-bench]'), run.bench);
   await page.click('[data-testid=eval-run-row] >> text=Open');
   await page.waitForSelector('[data-testid=eval-progress][data-phase=stopped][data-done="1"]');
   await page.click('[data-testid=eval-resume]');
