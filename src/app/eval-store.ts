@@ -3,6 +3,7 @@
 // comes (a result is written once; the run is never rewritten whole).
 import { createStore, del, delMany, get, keys, set, type UseStore } from 'idb-keyval';
 import type { ItemResult } from '../lib/eval/metrics';
+import type { EvalConfig } from '../lib/eval/runner';
 import type { EvalRequest } from '../lib/workers/eval-deps';
 
 export interface RunMeta {
@@ -11,7 +12,9 @@ export interface RunMeta {
   /** Benchmark and source, e.g. "minibench:compositional × policy sgp-tiny-policy". */
   bench: string;
   source: string;
-  request: EvalRequest;
+  config: EvalConfig;
+  /** What to run, for resuming; null for a run imported from a file (finished, nothing to resume). */
+  request: EvalRequest | null;
   /** 'done' once every item is in (or the run was imported from a file). */
   status: 'running' | 'done';
   encoders: { siglip: string | null; dino: string | null } | null;

@@ -7,7 +7,7 @@ import { DEFAULT_EVAL_CONFIG, parseBenchChoice, selectItems } from '../lib/eval/
 import { outputsFromFile, type Outputs } from '../lib/eval/sources';
 import type { LoadProgress } from '../lib/models/load';
 import { EncoderClient, RewardScorer } from '../lib/workers/encoder-client';
-import { evaluateOn, sourceLabel, type EvalWorkers, type SourceSpec } from '../lib/workers/eval-deps';
+import { evaluateOn, sourceLabel, type EvalRequest, type EvalWorkers, type SourceSpec } from '../lib/workers/eval-deps';
 import { BUNDLED_BENCHMARKS, loadBenchmark, SPLITS, type Benchmark } from '../lib/world';
 import { deleteRun, listRuns, loadItems, saveItem, saveMeta, type RunMeta } from './eval-store';
 import { BenchmarksState } from './benchmarks.svelte';
@@ -90,7 +90,7 @@ export class EvaluateState {
     return this.phase === 'loading' || this.phase === 'running';
   }
   get total(): number {
-    return this.current?.request.items.length ?? 0;
+    return this.current?.request?.items.length ?? this.results.length;
   }
 
   async init(): Promise<void> {
@@ -149,7 +149,7 @@ export class EvaluateState {
       const items = selectItems(b.items, split, this.limit > 0 ? this.limit : null);
       const source = this.sourceSpec();
       const config = { ...DEFAULT_EVAL_CONFIG, samples: this.samples, temperature: this.temperature, seed: this.seed };
-      const meta: RunMeta = { id: `run-${Date.now().toString(36)}`, createdAt: Date.now(), bench: this.bench.replace(/^import:/, ''), source: sourceLabel(source), request: { items, source, config }, status: 'running', encoders: null, missing: [] };
+      const meta: RunMeta = { id: `run-${Date.now().toString(36)}`, createdAt: Date.now(), bench: this.bench.replace(/^import:/, ''), source: sourceLabel(source), config, request: { items, source, config }, status: 'running', encoders: null, missing: [] };
       await saveMeta(meta).catch(() => undefined); // without IndexedDB the run still runs, for this session
       this.current = meta;
       this.results = [];
@@ -173,7 +173,7 @@ export class EvaluateState {
   /** Runs (or resumes) the current run's remaining items; each result is stored as it comes. */
   async continueRun(): Promise<void> {
     const meta = this.current;
-    if (!meta || this.busy) return;
+    if (!meta?.request || this.busy) return;
     const ctl = new AbortController();
     this.abort = ctl;
     this.error = null;
@@ -184,7 +184,7 @@ export class EvaluateState {
     try {
       const bases = { bundled: new URL('models/', document.baseURI).href };
       // A snapshot: $state proxies cannot be posted to the workers.
-      const request = $state.snapshot(meta.request) as RunMeta['request'];
+      const request = $state.snapshot(meta.request) as EvalRequest;
       const run = await evaluateOn(evalWorkers(), bases, { ...request, done: this.results.map((r) => r.id) }, {
         signal: ctl.signal,
         onLoad: (p) => (this.load = p),
@@ -233,7 +233,7 @@ export class EvaluateState {
   async importRun(file: File): Promise<void> {
     try {
       const f = parseRunFile(await file.text(), file.name);
-      const meta: RunMeta = { id: `run-${Date.now().toString(36)}`, createdAt: Date.now(), bench: f.bench, source: `${f.source} (imported ${file.name.slice(0, 60)})`, request: { items: [], source: { kind: 'references' }, config: f.config }, status: 'done', encoders: f.encoders, missing: f.missing };
+      const meta: RunMeta = { id: `run-${Date.now().toString(36)}`, createdAt: Date.now(), bench: f.bench, source: `${f.source} (imported ${file.name.slice(0, 60)})`, config: f.config, request: null, status: 'done', encoders: f.encoders, missing: f.missing };
       await saveMeta(meta);
       await Promise.all(f.items.map((r, k) => saveItem(meta.id, k, r)));
       await this.refresh();
@@ -246,7 +246,7 @@ export class EvaluateState {
   /** Files for the export buttons. */
   exportJson(): string {
     const m = this.current!;
-    return JSON.stringify(runFile({ bench: m.bench, source: m.source, config: m.request.config, encoders: m.encoders ?? { siglip: null, dino: null }, missing: m.missing }, $state.snapshot(this.results) as ItemResult[]));
+    return JSON.stringify(runFile({ bench: m.bench, source: m.source, config: m.config, encoders: m.encoders ?? { siglip: null, dino: null }, missing: m.missing }, $state.snapshot(this.results) as ItemResult[]));
   }
   exportSummaryCsv = (): string => summaryCsv(this.summary!);
   exportSamplesCsv = (): string => samplesCsv(this.results);
