@@ -3,8 +3,8 @@
 // policy's decode speed through the app's sampler (scripts/lib/bench-decode.ts).
 // Trials alternate between the contenders and each reports its best trial, so load from other
 // processes on a shared machine skews the ratio less. Prints JSON lines; the last is a summary.
-// Encoders and "score a group of 8" (scripts/lib/bench-encoders.ts). BENCH_SECTIONS=svg, =decode or
-// =encoders runs one part.
+// Encoders and "score a group of 8" (scripts/lib/bench-encoders.ts), then evaluation items/s
+// (scripts/lib/bench-eval.ts). BENCH_SECTIONS=svg, =decode, =encoders or =eval runs one part.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -13,12 +13,13 @@ import type { Page } from 'playwright-core';
 import { DEFAULT_RENDER_SIZE, rasterize, type ResvgLike } from '../src/lib/render/rasterize';
 import { openSession, openHeadless } from './lib/browser';
 import { benchDecode, type DecodeResult } from './lib/bench-decode';
+import { benchEval, type EvalSpeed } from './lib/bench-eval';
 import { benchEncoders, type EncoderSummary } from './lib/bench-encoders';
 import type { HeadlessApi } from '../src/headless';
 
 type Win = { sgp: HeadlessApi };
 const SIZE = DEFAULT_RENDER_SIZE;
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode,encoders').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode,encoders,eval').split(',');
 const DECODE_TOKENS = Number(process.env.BENCH_DECODE_TOKENS ?? 100);
 // Until the models registry names the default variant, the quantized graph is the default.
 const DEFAULT_VARIANT = 'model_quantized';
@@ -48,6 +49,7 @@ if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit'
 const session = await openSession();
 const best: Record<string, number> = {};
 let decode: DecodeResult[] = [];
+let evalSpeed: EvalSpeed[] = [];
 let encoders: EncoderSummary = {};
 const record = (name: string, r: { ms: number; failed: number }, trial: number) => {
   const perS = work.length / (r.ms / 1000);
@@ -72,6 +74,7 @@ try {
     const opts = { variants: [DEFAULT_VARIANT, 'model'], builds: ['plain', 'asyncify'] as const, batches: [1, 8], newTokens: DECODE_TOKENS, trials: TRIALS, threads: 2 };
     decode = await benchDecode(session, { ...opts, builds: [...opts.builds] }, emit);
   }
+  if (SECTIONS.includes('eval')) evalSpeed = await benchEval(session, { perSplit: { outputs: 3, policy: 1 }, trials: TRIALS }, emit);
   if (SECTIONS.includes('encoders')) encoders = await benchEncoders(session, { trials: TRIALS, reps: 16 }, emit);
 } finally {
   await session.close();
@@ -128,5 +131,6 @@ emit({
   svg_pool_vs_native: +((best.svg_pool_2w_chromium ?? NaN) / nativeBest).toFixed(3),
   goal_svg_pool_vs_native: 0.5,
   ...decodeSummary,
+  ...Object.fromEntries(evalSpeed.map((e) => [`eval_${e.source}_items_s`, e.items_s])),
   ...encoders,
 });

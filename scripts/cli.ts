@@ -10,6 +10,11 @@ import { DEFAULT_RENDER_SIZE } from '../src/lib/render/rasterize';
 import type { HeadlessApi } from '../src/headless';
 import type { HeadlessImage } from '../src/headless-reward';
 import { DEFAULT_PRESET, presetFromUrl, presetToUrl } from '../src/lib/reward/presets';
+import { benchItems, readOutputs } from './lib/eval-inputs';
+import { DEFAULT_EVAL_CONFIG } from '../src/lib/eval/runner';
+import { metrics, summarize, type ItemResult } from '../src/lib/eval/metrics';
+import { runFile } from '../src/lib/eval/report';
+import { sourceLabel, type SourceSpec } from '../src/lib/workers/eval-deps';
 
 type Win = { sgp: HeadlessApi };
 /** `flags` keeps the last value of each flag; `all` every value of a repeatable one (`--prompt A --prompt B`). */
@@ -239,6 +244,52 @@ COMMANDS.score = {
       await session.close();
     }
     return true;
+COMMANDS.eval = {
+  usage: 'npm run eval -- --bench minibench[:object|scene|compositional|heldout]|FILE (--policy ID [--variant V] [--backend wasm|webgpu] | --outputs FILE.jsonl|FILE.zip|FOLDER|references) [--samples 4] [--temperature 1] [--limit N per split] [--seed 0] [--max-new-tokens 700] [--out FILE.json]',
+  async run({ flags }) {
+    const usage = COMMANDS.eval!.usage;
+    if (typeof flags.bench !== 'string') throw new Error(`no --bench given; usage: ${usage}`);
+    if (flags.checkpoint !== undefined) throw new Error('--checkpoint is not supported yet: saved LoRA checkpoints live in the page (IndexedDB); evaluate them from the Evaluate page, or export the adapter and merge it');
+    const limit = flags.limit === undefined ? null : numberFlag(flags, 'limit', 0);
+    const { name: bench, items } = benchItems(flags.bench, limit);
+    const config = {
+      samples: numberFlag(flags, 'samples', DEFAULT_EVAL_CONFIG.samples),
+      temperature: numberFlag(flags, 'temperature', DEFAULT_EVAL_CONFIG.temperature),
+      seed: numberFlag(flags, 'seed', DEFAULT_EVAL_CONFIG.seed),
+      maxNewTokens: numberFlag(flags, 'max-new-tokens', DEFAULT_EVAL_CONFIG.maxNewTokens),
+    };
+    let source: SourceSpec;
+    if (typeof flags.policy === 'string' && flags.outputs === undefined) {
+      const backend = flags.backend ?? 'wasm';
+      if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`--backend must be wasm or webgpu, got ${JSON.stringify(backend).slice(0, 100)}`);
+      source = { kind: 'policy', id: flags.policy, device: backend, ...(typeof flags.variant === 'string' ? { variant: flags.variant } : {}) };
+    } else if (flags.outputs === 'references' && flags.policy === undefined) source = { kind: 'references' };
+    else if (typeof flags.outputs === 'string' && flags.policy === undefined) source = { kind: 'outputs', name: basename(flags.outputs), outputs: [...readOutputs(flags.outputs)].map(([id, o]) => [id, [...o]]) };
+    else throw new Error(`give exactly one of --policy ID or --outputs FILE|references; usage: ${usage}`);
+    ensureBuilt(flags.rebuild === true);
+    const session = await openSession();
+    const results: ItemResult[] = [];
+    const missing: string[] = [];
+    const t0 = performance.now();
+    let run;
+    try {
+      const page = await openHeadless(session, { workers: 2 });
+      await page.exposeFunction('sgpEvalItem', (r: ItemResult) => {
+        results.push(r);
+        const m = metrics([r]);
+        emit({ id: r.id, split: r.split, category: r.category, success_rate: m.success_rate, siglip_score: m.siglip_score, dino_score: m.dino_score, diversity: r.diversity, verifier_accuracy: m.verifier_accuracy, ms: Math.round(r.ms), samples: r.samples.map(({ output: _o, checks: _c, ...s }) => s) });
+      });
+      await page.exposeFunction('sgpEvalMissing', (id: string) => void missing.push(id));
+      run = await page.evaluate((req) => (window as unknown as Win).sgp.evalRun(req), { items, source, config });
+    } finally {
+      await session.close();
+    }
+    const { per_category, per_split, ...overall } = summarize(results);
+    const seconds = (performance.now() - t0) / 1000;
+    const head = { bench, source: sourceLabel(source), config, encoders: run.encoders, missing: missing.length };
+    if (typeof flags.out === 'string') writeFileSync(flags.out, `${JSON.stringify(runFile({ bench, source: head.source, config, encoders: run.encoders, missing }, results))}\n`);
+    emit({ summary: true, command: 'eval', ...head, ...overall, per_category, per_split, items_s: +(results.length / seconds).toFixed(3), seconds: Math.round(seconds) });
+    return results.length > 0;
   },
 };
 

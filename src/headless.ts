@@ -16,6 +16,7 @@ import type { Device, PlainTensor, WasmBuild } from './lib/models/backend';
 import { PolicyClient } from './lib/workers/policy-client';
 import { externalDataFiles, MODELS } from './lib/models/registry';
 import type { SampleParams } from './lib/policy/sampler';
+import { evalHooks } from './headless-eval';
 import { rewardHooks } from './headless-reward';
 
 const params = new URLSearchParams(location.search);
@@ -56,6 +57,7 @@ const sgp = {
   ready: false,
   ...pythonHooks,
   ...pythonRenderHooks,
+  ...evalHooks(pool, ml, policy),
   ...rewardHooks(pool, ml),
   /** Loads an ONNX model (URL under the site, or bytes as a number array) into the ml worker. */
   onnxLoad: (key: string, model: string | number[], device: Device | 'auto' = 'auto', externalData: { path: string; url: string }[] = []) =>

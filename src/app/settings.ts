@@ -32,7 +32,7 @@ function isPreset(raw: string): boolean {
 }
 
 export const FIELDS = {
-  tab: { kind: 'enum', values: ['playground', 'benchmarks'], default: 'playground', why: 'which page is open' },
+  tab: { kind: 'enum', values: ['playground', 'benchmarks', 'evaluate'], default: 'playground', why: 'which page is open' },
   size: { kind: 'int', min: 32, max: 1024, default: DEFAULT_RENDER_SIZE, why: 'render size in px (SGP-GenBench scores 224-px renders; each encoder resizes to the input size in its preprocessor_config.json)' },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'world seed for "random prompt", so a prompt can be shared' },
   model: { kind: 'text', valid: isPolicyId, default: DEFAULT_POLICY, why: `policy that samples: ${Object.keys(MODELS).filter(isPolicyId).join(', ')} or a hub id (org/name)` },
@@ -42,6 +42,12 @@ export const FIELDS = {
   temperature: { kind: 'float', min: 0, max: 2, default: 1, why: 'sampling temperature; 0 is greedy' },
   sampleSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'sampler seed: the same seed, backend and variant give the same programs' },
   reward: { kind: 'text', valid: isPreset, default: DEFAULT_PRESET, why: "reward preset that scores and ranks a group: a name, or a custom mix in the preset's URL form, so a link carries its reward" },
+  evalBench: { kind: 'text', valid: (raw) => /^minibench(:(object|scene|compositional|heldout))?$/.test(raw) || /^import:.{1,200}$/.test(raw), default: 'minibench:compositional', why: 'benchmark the Evaluate page runs: SGP-MiniBench, one split, or an imported benchmark (import:<name>)' },
+  evalSource: { kind: 'enum', values: ['policy', 'outputs', 'references'], default: 'policy', why: "what the Evaluate page scores: the policy ('model'), imported outputs, or the benchmark's references" },
+  evalSamples: { kind: 'int', min: 1, max: 16, default: 4, why: 'samples per prompt (SGP-GenBench reports use 4 at temperature 1)' },
+  evalTemperature: { kind: 'float', min: 0, max: 2, default: 1, why: 'sampling temperature for evaluation' },
+  evalSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 0, why: 'evaluation seed (each item derives its own from it and its id)' },
+  evalLimit: { kind: 'int', min: 0, max: 10_000, default: 10, why: 'items per split to evaluate; 0 = all (1,700 SGP-MiniBench items take hours on a CPU)' },
 } as const satisfies Record<string, Field>;
 
 type ValueOf<F> = F extends { kind: 'enum'; values: readonly (infer V)[] } ? V : F extends { kind: 'text' } ? string : number;
