@@ -244,6 +244,9 @@ COMMANDS.score = {
       await session.close();
     }
     return true;
+  },
+};
+
 COMMANDS.eval = {
   usage: 'npm run eval -- --bench minibench[:object|scene|compositional|heldout]|FILE (--policy ID [--variant V] [--backend wasm|webgpu] | --outputs FILE.jsonl|FILE.zip|FOLDER|references) [--samples 4] [--temperature 1] [--limit N per split] [--seed 0] [--max-new-tokens 700] [--out FILE.json]',
   async run({ flags }) {
