@@ -82,7 +82,7 @@ const api = {
   },
 
   /** Samples a group from the LoRA sampler with the learner's current LoRA (no copy of it anywhere). */
-  trainerGenerate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
+  trainerGenerate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation & { promptIds: number[] }> {
     const t = trainer(key);
     return policies.generateWith(t.sampler, req, onStep, t.samplerFeeds());
   },
