@@ -69,7 +69,7 @@ const api = {
    * (src/lib/rl/trainer.ts). Only batches go in and statistics come out of the calls below.
    */
   async trainerInit(key: string, opts: TrainerOptions): Promise<TrainerInfo> {
-    configureOrt();
+    configureOrt(opts.threads);
     await trainers.get(key)?.release();
     trainers.delete(key);
     const t = await Trainer.create(opts);

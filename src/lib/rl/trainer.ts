@@ -82,6 +82,8 @@ export interface TrainerOptions {
   lora?: Record<string, PlainTensor>;
   /** A checkpoint to resume exactly (LoRA, moments, step); wins over `lora`. */
   state?: TrainerState;
+  /** WASM threads, if this is the worker's first ORT use (ORT reads it once); default min(4, cores). */
+  threads?: number;
 }
 
 export interface TrainerInfo {
