@@ -1,7 +1,8 @@
 // gpu.html's script: adapter → golden checks → decode / encoder / train-step speed, each section
 // posted to the server as it finishes (a crash keeps what came before). Query parameters:
 // device (webgpu), sections (adapter,checks,decode,encoders,train), small=1 (SwiftShader: fewer
-// rows and images), tokens (new tokens per decode, 128), runs (timed calls, 10), threads (WASM, 8).
+// rows and images), tokens (new tokens per decode, 128), runs (timed calls, 10), threads (WASM, 8),
+// decode (device:variant[:threads],… the decode configurations).
 import type { Device } from '../../../src/lib/models/backend';
 import { goldenChecks } from './checks';
 import { decodeSpeed, encoderSpeed, trainSpeed, PROMPT, type DecodeRow, type EncoderRow } from './speed';
@@ -64,12 +65,12 @@ try {
   frame.close();
   if (sections.includes('decode')) {
     const rows: DecodeRow[] = (result.decode = []);
-    for (const dev of [device, 'wasm'] as const) {
-      for (const variant of ['model_quantized', 'model']) {
-        rows.push(...(await decodeSpeed(variant, dev, [1, 8], small ? 16 : newTokens, small ? 1 : 2, threads)));
-        await post(result);
-      }
-      if (dev === device && device === 'wasm') break;
+    // device:variant[:threads], e.g. decode=webgpu:model,wasm:model:4 (default: both variants on both devices)
+    const configs = (q.get('decode') ?? [...new Set([device, 'wasm'])].flatMap((d) => [`${d}:model_quantized`, `${d}:model`]).join(',')).split(',');
+    for (const c of configs) {
+      const [dev, variant, t] = c.split(':') as [Device, string, string | undefined];
+      rows.push(...(await decodeSpeed(variant, dev, [1, 8], small ? 16 : newTokens, small ? 1 : 2, Number(t ?? threads))));
+      await post(result);
     }
     await progress('decode');
   }

@@ -3,6 +3,7 @@
 // tokenizer files, all through the cache with one progress stream, then an ORT session per graph.
 import { createSession, detectDevice, type Device, type SessionInfo } from './backend';
 import { formatBytes, getFile, MissingFile, overall, type FileProgress } from './hub';
+import { autoDevice } from './stage-device';
 import { checkArchitecture, chooseVariant, externalDataFiles, fileUrl, graphFile, lookupModel, quote, type Bases, type ModelEntry, type Variant } from './registry';
 
 /** What a page asks for; plain data, so the client can replay it in a fresh worker. */
@@ -47,7 +48,7 @@ export async function loadModel(
 ): Promise<{ model: LoadedModel; sessions: Record<string, Session> }> {
   const entry = lookupModel(request.id);
   const cap = await detectDevice();
-  const target = request.device === 'auto' ? cap.device : request.device;
+  const target = request.device === 'auto' ? autoDevice(entry, cap.device, globalThis.crossOriginIsolated === true) : request.device;
   const variant = chooseVariant(entry, { device: target, shaderF16: cap.shaderF16 }, request.variant);
 
   const files: Record<string, FileProgress> = {};
