@@ -50,6 +50,8 @@ export async function loadModel(
   const cap = await detectDevice();
   const target = request.device === 'auto' ? autoDevice(entry, cap.device, globalThis.crossOriginIsolated === true) : request.device;
   const variant = chooseVariant(entry, { device: target, shaderF16: cap.shaderF16 }, request.variant);
+  // 'auto' that chose WASM over an available WebGPU is a decision, not a fallback: no notice
+  const sessionDevice = request.device === 'auto' && target !== cap.device ? target : request.device;
 
   const files: Record<string, FileProgress> = {};
   let last = 0;
@@ -106,7 +108,7 @@ export async function loadModel(
     for (const w of weights) {
       const what = `${entry.id} ${w.file}`;
       try {
-        const made = await createSession(w.bytes, request.device, w.external, what);
+        const made = await createSession(w.bytes, sessionDevice, w.external, what);
         sessions[w.graph] = made.session;
         graphs[w.graph] = made.info;
         if (made.info.notice) notices.push(made.info.notice);
