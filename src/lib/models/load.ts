@@ -3,6 +3,7 @@
 // tokenizer files, all through the cache with one progress stream, then an ORT session per graph.
 import { createSession, detectDevice, type Device, type SessionInfo } from './backend';
 import { formatBytes, getFile, MissingFile, overall, type FileProgress } from './hub';
+import { autoDevice } from './stage-device';
 import { checkArchitecture, chooseVariant, externalDataFiles, fileUrl, graphFile, lookupModel, quote, type Bases, type ModelEntry, type Variant } from './registry';
 
 /** What a page asks for; plain data, so the client can replay it in a fresh worker. */
@@ -47,8 +48,10 @@ export async function loadModel(
 ): Promise<{ model: LoadedModel; sessions: Record<string, Session> }> {
   const entry = lookupModel(request.id);
   const cap = await detectDevice();
-  const target = request.device === 'auto' ? cap.device : request.device;
+  const target = request.device === 'auto' ? autoDevice(entry, cap.device, globalThis.crossOriginIsolated === true) : request.device;
   const variant = chooseVariant(entry, { device: target, shaderF16: cap.shaderF16 }, request.variant);
+  // 'auto' that chose WASM over an available WebGPU is a decision, not a fallback: no notice
+  const sessionDevice = request.device === 'auto' && target !== cap.device ? target : request.device;
 
   const files: Record<string, FileProgress> = {};
   let last = 0;
@@ -105,7 +108,7 @@ export async function loadModel(
     for (const w of weights) {
       const what = `${entry.id} ${w.file}`;
       try {
-        const made = await createSession(w.bytes, request.device, w.external, what);
+        const made = await createSession(w.bytes, sessionDevice, w.external, what);
         sessions[w.graph] = made.session;
         graphs[w.graph] = made.info;
         if (made.info.notice) notices.push(made.info.notice);

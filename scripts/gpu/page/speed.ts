@@ -1,0 +1,126 @@
+// Speed through the app's own paths on one page: the sampler's decode (tok/s after the first token,
+// time to first token), encoder images/s at batch 1 and 8, and the GRPO train step's ms.
+import type { Device, PlainTensor } from '../../../src/lib/models/backend';
+import type { PreprocessorConfig } from '../../../src/lib/reward/encoders';
+import { readSafetensors } from '../../../src/lib/models/safetensors';
+import { json, median, openFrame, round, scalar, type Sgp } from './frame';
+import { encoderInput } from './checks';
+
+export const PROMPT = 'a red circle above a blue square'; // the CPU/CUDA anchors use the same prompt
+const P = 'models/sgp-tiny-policy/';
+const external = [{ path: 'policy_weights.onnx_data', url: `${P}onnx/policy_weights.onnx_data` }];
+
+export interface DecodeRow { variant: string; device: Device; threads?: number; batch: number; new_tokens: number; tok_s: number; total_tok_s: number; first_token_ms: number; trials: number[]; error?: string }
+
+/** One fresh headless page (fresh ml worker, so WASM's thread count applies) per variant × device. */
+export async function decodeSpeed(variant: string, device: Device, batches: number[], newTokens: number, trials: number, threads: number): Promise<DecodeRow[]> {
+  const frame = await openFrame({ workers: 1 });
+  const rows: DecodeRow[] = [];
+  try {
+    const info = await frame.sgp.policyLoad(variant, device, undefined, device === 'wasm' ? threads : undefined);
+    if (info.device !== device) throw new Error(`loaded on ${info.device}: ${info.notice ?? ''}`);
+    for (const batch of batches) {
+      const params = { n: batch, temperature: 1, seed: 1, maxNewTokens: newTokens, minNewTokens: newTokens, stop: [] };
+      await frame.sgp.sample(PROMPT, { ...params, maxNewTokens: 8, minNewTokens: 8 }, { render: false }); // warm-up: shaders, allocations
+      const got: { tok_s: number; total: number; ttft: number }[] = [];
+      for (let t = 0; t < trials; t++) {
+        const r = await frame.sgp.sample(PROMPT, params, { render: false });
+        got.push({ tok_s: r.tokPerS, total: (r.newTokens * 1000) / r.totalMs, ttft: r.firstTokenMs });
+      }
+      const best = got.reduce((a, b) => (b.tok_s > a.tok_s ? b : a));
+      rows.push({ variant, device, ...(device === 'wasm' ? { threads } : {}), batch, new_tokens: newTokens, tok_s: round(best.tok_s), total_tok_s: round(best.total), first_token_ms: round(median(got.map((g) => g.ttft))), trials: got.map((g) => round(g.tok_s)) });
+    }
+  } catch (e) {
+    rows.push({ variant, device, batch: 0, new_tokens: newTokens, tok_s: 0, total_tok_s: 0, first_token_ms: 0, trials: [], error: String((e as Error).message ?? e).slice(0, 300) });
+  } finally {
+    frame.close();
+  }
+  return rows;
+}
+
+export interface EncoderRow { model: string; variant: string; device: Device; batch: number; images_s: number; ms_per_call: number; first_call_ms: number; runs: number; error?: string }
+
+/** Images/s of a vision encoder: a golden render repeated to the batch, best-of-median over `runs` calls. */
+export async function encoderSpeed(sgp: Sgp, model: string, file: string, variant: 'fp32' | 'quantized', device: Device, batches: number[], runs: number): Promise<EncoderRow[]> {
+  const rows: EncoderRow[] = [];
+  const key = `speed-${model}-${variant}-${device}`;
+  try {
+    const golden = await json<{ inputs: { images: { svg: string }[] } }>(`models/${model}/goldens.json`);
+    const pre = await json<PreprocessorConfig>(`models/${model}/preprocessor_config.json`);
+    const one = await encoderInput(sgp, golden.inputs.images[0]!.svg, pre);
+    await sgp.onnxLoad(key, `models/${model}/onnx/${file}${variant === 'quantized' ? '_quantized' : ''}.onnx`, device);
+    for (const batch of batches) {
+      const data = new Float32Array(one.data.length * batch);
+      for (let b = 0; b < batch; b++) data.set(one.data as Float32Array, b * one.data.length);
+      const feeds = { pixel_values: { type: 'float32', dims: [batch, ...one.dims.slice(1)], data } as PlainTensor };
+      let t = performance.now();
+      await sgp.onnxRun(key, feeds);
+      const first = performance.now() - t;
+      const ms: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        t = performance.now();
+        await sgp.onnxRun(key, feeds);
+        ms.push(performance.now() - t);
+      }
+      const m = median(ms);
+      rows.push({ model, variant, device, batch, images_s: round((batch * 1000) / m), ms_per_call: round(m, 2), first_call_ms: round(first), runs });
+    }
+  } catch (e) {
+    rows.push({ model, variant, device, batch: 0, images_s: 0, ms_per_call: 0, first_call_ms: 0, runs: 0, error: String((e as Error).message ?? e).slice(0, 300) });
+  } finally {
+    await sgp.onnxRelease(key).catch(() => undefined);
+  }
+  return rows;
+}
+
+export interface TrainRow { graph: string; device: Device; first_ms: number; warm_ms: number[]; median_ms: number; error?: string }
+
+/** The GRPO train step (and logprob.onnx) at the bundle's shapes (B × T from train_step.json), fed a fixed batch. */
+export async function trainSpeed(sgp: Sgp, device: Device, runs: number): Promise<TrainRow[]> {
+  const manifest = await json<{ batch: number; seq: number; logprob: { inputs: Record<string, unknown> }; train_step: { inputs: Record<string, [string, number[]]> } }>(`${P}train_step.json`);
+  const lora = readSafetensors(new Uint8Array(await (await fetch(`${P}lora_init.safetensors`)).arrayBuffer()));
+  const batch = await json<{ input_ids: number[][]; loss_mask_rows: [number, number][]; advantages: number[] }>(`${P}goldens/train_step.json`);
+  const [B, T] = [manifest.batch, manifest.seq];
+  const names = Object.keys(manifest.logprob.inputs).filter((n) => n !== 'input_ids');
+  const ids: PlainTensor = { type: 'int64', dims: [B, T], data: batch.input_ids.flat() };
+  const mask = new Float32Array(B * T);
+  batch.loss_mask_rows.forEach(([s, e], b) => mask.fill(1, b * T + s, b * T + e));
+  const zeros = (n: string) => ({ ...lora[n]!, data: new Float32Array(lora[n]!.data.length) });
+  const hyper: Record<string, number> = { lr: 1e-4, clip_low: 0.2, clip_high: 0.28, kl_beta: 0.04, loss_denom: 0, max_grad_norm: 1, weight_decay: 0 };
+  const feedsOf = (graph: string): Record<string, PlainTensor> => {
+    const base = { ...Object.fromEntries(names.map((n) => [n, lora[n]!])), input_ids: ids };
+    if (graph === 'logprob.onnx') return base;
+    const inputs = manifest.train_step.inputs;
+    return {
+      ...base,
+      ...Object.fromEntries(names.flatMap((n) => [[`adam_m.${n}`, zeros(n)], [`adam_v.${n}`, zeros(n)]])),
+      ...Object.fromEntries(Object.keys(inputs).filter((k) => inputs[k]![1].length === 0 && k !== 'step').map((k) => [k, scalar(hyper[k] ?? 0)])),
+      step: scalar(0), loss_mask: { type: 'float32', dims: [B, T], data: mask },
+      advantages: { type: 'float32', dims: [B], data: batch.advantages },
+      old_logp: { type: 'float32', dims: [B, T], data: new Float32Array(B * T) }, ref_logp: { type: 'float32', dims: [B, T], data: new Float32Array(B * T) },
+    };
+  };
+  const rows: TrainRow[] = [];
+  for (const graph of ['logprob.onnx', 'train_step.onnx']) {
+    const key = `speed-${graph}-${device}`;
+    try {
+      await sgp.onnxLoad(key, `${P}onnx/${graph}`, device, external);
+      const feeds = feedsOf(graph);
+      let t = performance.now();
+      await sgp.onnxRun(key, feeds, 600_000);
+      const first = performance.now() - t;
+      const warm: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        t = performance.now();
+        await sgp.onnxRun(key, feeds, 600_000);
+        warm.push(round(performance.now() - t));
+      }
+      rows.push({ graph, device, first_ms: round(first), warm_ms: warm, median_ms: median(warm) });
+    } catch (e) {
+      rows.push({ graph, device, first_ms: 0, warm_ms: [], median_ms: 0, error: String((e as Error).message ?? e).slice(0, 300) });
+    } finally {
+      await sgp.onnxRelease(key).catch(() => undefined);
+    }
+  }
+  return rows;
+}
