@@ -1,0 +1,145 @@
+// Is this region the kind the prompt names? Judged by what any reasonable drawing of the kind
+// has, not by how the world builds it: a crescent is lopsided whether it is a path or a circle
+// masked by another; a tree has a trunk under its crown, a lollipop a thin stick, a car a cabin
+// narrower than its body, a cup a loop on one side, a bottle a neck. Cues read the object's own
+// region (shape.ts) and the ink just above and below it, where trunks, stems, strings and flames go.
+import type { Found, Scene } from './objects.ts';
+import { COLOR_CLASSES, type ColorClass } from './colors.ts';
+
+/** Ink in a band just above or below an object, from the middle 80 % of its columns. */
+export interface Band {
+  /** Ink pixels, as a share of the object's area. */
+  readonly ink: number;
+  /** Columns with ink in the band's first rows, as a share of the object's width (a trunk ~0.25, a string ~0.05). */
+  readonly width: number;
+  /** From the leftmost to the rightmost of those columns, as a share of the width (a stem drawn as two outlines is wide). */
+  readonly span: number;
+  /** Share of the band's ink in each colour class. */
+  readonly share: (c: ColorClass) => number;
+}
+
+export interface Features {
+  readonly aspect: number;
+  readonly fill: number;
+  readonly o: Found;
+  readonly above: Band;
+  readonly below: Band;
+}
+
+const BAND_DEPTH = 0.6;
+
+function band(s: Scene, o: Found, id: number, bodies: Int32Array, dir: -1 | 1): Band {
+  const w = o.x1 - o.x0, h = o.y1 - o.y0;
+  const xa = Math.round(o.x0 + 0.1 * w), xb = Math.round(o.x1 - 0.1 * w);
+  // From a tenth inside the box (wheels overlap a car's body) to BAND_DEPTH outside it.
+  const inside = Math.round(0.1 * h);
+  const depth = inside + Math.max(2, Math.round(BAND_DEPTH * h));
+  const first = inside + Math.max(2, Math.round(0.15 * h));
+  const counts = new Float64Array(COLOR_CLASSES.length);
+  const cols = new Uint8Array(Math.max(0, xb - xa));
+  const W = s.width;
+  let ink = 0;
+  for (let k = 0; k < depth; k++) {
+    const y = dir > 0 ? o.y1 - inside + k : o.y0 + inside - 1 - k;
+    if (y < 1 || y >= s.height - 1) continue;
+    for (let x = Math.max(1, xa); x < Math.min(W - 1, xb); x++) {
+      const i = y * W + x;
+      // Not a body, nor this one's 1-px anti-aliased fringe (it reads as a colour of its own).
+      if (!s.ink[i] || bodies[i] || bodies[i - 1] === id || bodies[i + 1] === id || bodies[i - W] === id || bodies[i + W] === id) continue;
+      ink++;
+      const c = s.labels[i] as number;
+      counts[c] = (counts[c] as number) + 1;
+      if (k < first) cols[x - xa] = 1;
+    }
+  }
+  const lit = [...cols.keys()].filter((k) => cols[k]);
+  return {
+    ink: ink / o.area,
+    width: lit.length / Math.max(1, w),
+    span: lit.length ? ((lit[lit.length - 1] as number) - (lit[0] as number) + 1) / Math.max(1, w) : 0,
+    share: (c) => (ink ? (counts[COLOR_CLASSES.indexOf(c)] as number) / ink : 0),
+  };
+}
+
+/**
+ * `bodies` holds, per pixel, the id (from 1) of the object found there, 0 elsewhere; `id` is this
+ * object's. Other bodies are not its parts (a row's neighbour is not a trunk).
+ */
+export function featuresOf(s: Scene, o: Found, id: number, bodies: Int32Array): Features {
+  const w = o.x1 - o.x0, h = o.y1 - o.y0;
+  return { aspect: w / h, fill: o.area / (w * h), o, above: band(s, o, id, bodies, -1), below: band(s, o, id, bodies, 1) };
+}
+
+type Cue = (f: Features) => boolean;
+const between = (v: number, lo: number, hi: number): boolean => v >= lo && v <= hi;
+/** Share of a band's ink in any of these colours. */
+const inColors = (b: Band, ...cs: ColorClass[]): number => cs.reduce((t, c) => t + b.share(c), 0);
+const DARK: ColorClass[] = ['black', 'gray', 'brown', 'other'];
+
+/**
+ * What a drawing of each iconic kind has, whoever draws it. Measures: aspect = box width / height;
+ * fill = area / box; o.solidity, o.widestRow, o.topWidth/bottomWidth, o.elongation, o.lopsided,
+ * o.topNotch, o.holes/holeX/holeY (shape.ts); above/below: ink next to the object.
+ */
+export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
+  // Walls under a roof: a roof of another colour above a boxy body, or one region whose top narrows to a ridge.
+  house: (f) => (f.fill >= 0.6 && f.above.ink >= 0.15 && f.above.width >= 0.5) || (f.fill >= 0.6 && f.o.topWidth <= 0.6 && f.o.bottomWidth >= 0.7 && f.o.widestRow >= 0.25),
+  // A triangle standing on its base.
+  tent: (f) => f.o.topWidth <= 0.45 && f.o.widestRow >= 0.6 && between(f.fill, 0.3, 0.72) && between(f.aspect, 0.6, 2.6),
+  // A crown on a trunk: something below, wider than a stick or brown like wood.
+  tree: (f) => f.below.ink >= 0.04 && f.below.width >= 0.12 && (inColors(f.below, 'brown') >= 0.4 || f.below.width >= 0.2) && between(f.aspect, 0.45, 2.2),
+  // A disc, with or without rays: round and mostly solid (a five-pointed star is not).
+  sun: (f) => between(f.aspect, 0.75, 1.33) && f.o.solidity >= 0.65 && f.o.lopsided < 0.04,
+  // A crescent: concave, lopsided and long (a star is concave but balanced and round).
+  moon: (f) => f.o.solidity <= 0.8 && f.o.lopsided >= 0.015 && f.o.elongation >= 1.3,
+  // Wider than tall, bumpy on top, flat or round below.
+  cloud: (f) => between(f.aspect, 1.25, 4) && f.o.solidity >= 0.8 && between(f.fill, 0.5, 0.92) && f.o.widestRow >= 0.45 && f.o.topWidth <= 0.85,
+  // Two lobes with a dip between them on top, a point below.
+  heart: (f) => between(f.aspect, 0.75, 1.5) && f.o.topNotch >= 0.05 && f.o.bottomWidth <= 0.6 && f.o.widestRow <= 0.5,
+  // A round fruit (round below, not a point) with a stem or leaf on top.
+  apple: (f) => between(f.aspect, 0.7, 1.45) && f.o.solidity >= 0.85 && f.o.bottomWidth >= 0.55 && f.above.ink >= 0.02 && inColors(f.above, 'brown', 'green', 'black', 'other') >= 0.3,
+  // Long, with a tail (a notch at one end) or an eye; its top is not a ring's narrow end.
+  fish: (f) => f.o.elongation >= 1.5 && (f.o.solidity <= 0.92 || f.o.holes >= 0.01) && f.o.topWidth >= 0.5,
+  // Petals round a centre of another colour, or lobes on a green stem.
+  flower: (f) => (f.o.holes >= 0.03 && Math.abs(f.o.holeX - 0.5) < 0.2 && Math.abs(f.o.holeY - 0.5) < 0.25) || (f.o.solidity <= 0.9 && f.below.ink >= 0.03 && inColors(f.below, 'green') >= 0.5),
+  // A body with a narrower cabin on top, dark wheels below.
+  car: (f) => between(f.aspect, 1.5, 5) && f.o.topWidth <= 0.8 && f.o.widestRow >= 0.5 && f.below.ink >= 0.04 && inColors(f.below, ...DARK) >= 0.5,
+  // A long box (as wide on top as below: no cabin), dark wheels below.
+  bus: (f) => between(f.aspect, 1.5, 5) && f.o.topWidth >= 0.85 && f.o.bottomWidth >= 0.85 && f.below.ink >= 0.01 && inColors(f.below, ...DARK) >= 0.5,
+  // A hull: wide, widest at the deck, narrower at the keel.
+  boat: (f) => f.aspect >= 1.6 && f.o.widestRow <= 0.4 && f.o.bottomWidth <= 0.92,
+  // A body with a handle's loop at one side.
+  cup: (f) => between(f.aspect, 0.6, 2) && f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7),
+  // A long shape with a ring at one end.
+  key: (f) => f.o.elongation >= 2.2 && f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7 || f.o.holeY <= 0.3 || f.o.holeY >= 0.7),
+  // Taller than wide, smooth and round on top.
+  balloon: (f) => between(f.aspect, 0.5, 0.95) && f.o.solidity >= 0.88 && f.o.topWidth >= 0.6 && between(f.o.elongation, 1.05, 2.2),
+  // A diamond on a tail: pointed at both ends, something hanging below.
+  kite: (f) => between(f.fill, 0.35, 0.65) && f.o.topWidth <= 0.6 && f.o.bottomWidth <= 0.6 && f.o.solidity >= 0.8 && between(f.aspect, 0.45, 1.3) && f.below.ink >= 0.01,
+  // A scoop on a cone: something wide below it.
+  'ice cream': (f) => between(f.aspect, 0.6, 1.7) && f.below.ink >= 0.1 && f.below.width >= 0.3,
+  // A round candy on a thin stick.
+  lollipop: (f) => between(f.aspect, 0.85, 1.25) && f.o.solidity >= 0.9 && f.below.ink >= 0.02 && between(f.below.width, 0.01, 0.25),
+  // A tall solid block with a flame above it.
+  candle: (f) => (f.aspect <= 0.6 || f.o.elongation >= 1.8) && f.fill >= 0.85 && f.above.ink >= 0.02 && inColors(f.above, 'orange', 'yellow', 'red') >= 0.3,
+  // A long solid bar (at any angle), no ring.
+  pencil: (f) => f.o.elongation >= 2.3 && f.o.solidity >= 0.85 && f.o.holes < 0.02,
+  // A body with a narrow neck on top.
+  bottle: (f) => f.aspect <= 0.75 && f.o.topWidth <= 0.6 && f.o.bottomWidth >= 0.7 && f.fill >= 0.6,
+  // Long, smooth and pointed at the ends (fills less of its box than an oval).
+  leaf: (f) => between(f.o.elongation, 1.4, 4) && f.o.solidity >= 0.85 && f.fill <= 0.75 && f.o.holes < 0.02,
+  // A brim wider than the crown above it.
+  hat: (f) => f.o.widestRow >= 0.6 && f.o.topWidth <= 0.85 && between(f.aspect, 0.8, 3) && f.fill <= 0.88 && f.o.holes < 0.02,
+  // A dome on a stem as wide as a thumb (an umbrella's handle is a line).
+  mushroom: (f) => f.o.widestRow >= 0.6 && f.o.topWidth <= 0.85 && between(f.aspect, 1.1, 3.2) && f.below.ink >= 0.02 && f.below.span >= 0.15,
+  // A dome on a thin handle.
+  umbrella: (f) => f.o.widestRow >= 0.6 && f.o.topWidth <= 0.85 && between(f.aspect, 1.2, 3.2) && f.below.ink >= 0.01 && f.below.span <= 0.2,
+  // Tall, a pointed nose, fins or a flame below.
+  rocket: (f) => (f.aspect <= 0.8 || f.o.elongation >= 1.6) && f.o.topWidth <= 0.88 && f.below.ink >= 0.02,
+});
+
+/** Whether an object reads as `kind`; primitives (shapeOf) and unknown kinds are not judged here. */
+export function looksLike(kind: string, f: Features): boolean {
+  const cue = KIND_CUES[kind];
+  return cue ? cue(f) : true;
+}

@@ -1,0 +1,123 @@
+// From colour regions to objects. Other programs draw details across an object's body — a hat
+// band, kite struts, a leaf's midrib, a label — and these cut the body's colour into several
+// regions. Regions of one colour that the drawing's ink joins (ink: anything that is not the
+// canvas, a background band or a backdrop) are one object; specks of the colour near an object
+// (a sun's separate rays) belong to it rather than counting as objects or as clutter.
+import { blobsOf, bridge, type Blob } from './blobs.ts';
+import { COLOR_CLASSES, type ColorClass } from './colors.ts';
+import { describe, type Shape } from './shape.ts';
+
+export interface Found extends Shape {
+  /** Pixel indices of the object's own colour. */
+  readonly pixels: readonly number[];
+}
+
+export interface Scene {
+  readonly labels: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  /** Connected component of the ink each pixel belongs to (0 = not ink). */
+  readonly ink: Int32Array;
+}
+
+/** Smallest region that counts as an object (pixels surviving thinning): ~13 px at 128², ~40 px at 224². */
+export const MIN_OBJECT = 0.0008;
+/** A region covering more than this is a painted canvas, not an object. */
+export const MAX_OBJECT = 0.9;
+/** Objects under this share of the colour's largest object are fragments, not objects. */
+const FRAGMENT = 0.1;
+/** A class covering more than this share of the canvas is a backdrop, not ink that joins parts. */
+const BACKDROP = 0.5;
+/** Regions of one colour joined by ink are one object when their boxes are at most this share of the smaller one's side apart. */
+const JOIN_GAP = 0.25;
+/** Specks of an object's colour within this share of its size around it are part of it (rays, petals). */
+const NEAR = 0.6;
+
+/** Labels the ink: pixels that are not white, not a background band and not a backdrop colour. */
+export function sceneOf(labels: Uint8Array, width: number, height: number, background: readonly ColorClass[]): Scene {
+  const n = width * height;
+  const mass = new Float64Array(COLOR_CLASSES.length);
+  for (const l of labels) mass[l] = (mass[l] as number) + 1;
+  const blank = new Set<number>([COLOR_CLASSES.indexOf('white'), ...background.map((c) => COLOR_CLASSES.indexOf(c))]);
+  mass.forEach((m, c) => { if (m > BACKDROP * n) blank.add(c); });
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < n; i++) mask[i] = blank.has(labels[i] as number) ? 0 : 1;
+  const bridged = bridge(mask, width, height);
+  const ink = new Int32Array(n);
+  let next = 0;
+  for (let s = 0; s < n; s++) {
+    if (!bridged[s] || ink[s]) continue;
+    ink[s] = ++next;
+    const stack = [s];
+    while (stack.length) {
+      const i = stack.pop() as number;
+      const x = i % width;
+      for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, i - width, i + width]) {
+        if (j >= 0 && j < n && bridged[j] && !ink[j]) {
+          ink[j] = next;
+          stack.push(j);
+        }
+      }
+    }
+  }
+  return { labels, width, height, ink };
+}
+
+export interface GroupFound {
+  readonly objects: Found[];
+  /** Pixels of the colour that objects own, specks near them included; the rest is clutter. */
+  readonly owned: number;
+  readonly cx: number;
+  readonly cy: number;
+  readonly box: [number, number, number, number];
+}
+
+const side = (b: Shape): number => Math.max(b.x1 - b.x0, b.y1 - b.y0);
+/** Gap between two boxes along the axis where they are farthest apart (0 when they overlap). */
+const boxGap = (a: Shape, b: Shape): number => Math.max(0, a.x0 - b.x1, b.x0 - a.x1, a.y0 - b.y1, b.y0 - a.y1);
+
+const near = (o: Shape, b: Shape): boolean => {
+  const gx = NEAR * (o.x1 - o.x0), gy = NEAR * (o.y1 - o.y0);
+  return b.cx > o.x0 - gx && b.cx < o.x1 + gx && b.cy > o.y0 - gy && b.cy < o.y1 + gy;
+};
+
+/** The objects drawn in colour `cls`: its regions joined by ink, fragments dropped or attached. */
+export function findObjects(s: Scene, cls: number): GroupFound | undefined {
+  const n = s.width * s.height;
+  const blobs = blobsOf(s.labels, s.width, s.height, cls).filter((b) => b.area <= MAX_OBJECT * n);
+  // Join regions that the ink connects and that lie close together (a hat's crown and brim across
+  // its band); two mushrooms stacked in a grid touch through a stem, but their caps lie far apart.
+  // A region outside the ink (a backdrop colour) stands alone; specks (anti-aliased fringes where
+  // two colours meet) join nothing.
+  const big = blobs.filter((b) => b.core >= MIN_OBJECT * n);
+  const root = big.map((_, k) => k);
+  const find = (k: number): number => (root[k] === k ? k : (root[k] = find(root[k] as number)));
+  for (let a = 0; a < big.length; a++) {
+    for (let b = a + 1; b < big.length; b++) {
+      const A = big[a] as Blob, B = big[b] as Blob;
+      const ia = s.ink[A.pixels[0] as number], ib = s.ink[B.pixels[0] as number];
+      if (ia && ia === ib && boxGap(A, B) <= JOIN_GAP * Math.min(side(A), side(B))) root[find(a)] = find(b);
+    }
+  }
+  const parts = new Map<number, Blob[]>();
+  big.forEach((b, k) => parts.set(find(k), [...(parts.get(find(k)) ?? []), b]));
+  const candidates = [...parts.values()].map((bs) => {
+    const pixels = bs.length === 1 ? (bs[0] as Blob).pixels : bs.flatMap((b) => b.pixels);
+    return { ...(bs.length === 1 ? (bs[0] as Blob) : describe(pixels, s.width)), pixels };
+  });
+  const biggest = Math.max(0, ...candidates.map((c) => c.area));
+  const objects: Found[] = candidates.filter((c) => c.area >= FRAGMENT * biggest);
+  if (objects.length === 0) return undefined;
+  let inObjects = objects.reduce((t, o) => t + o.pixels.length, 0);
+  const own = new Set(objects.flatMap((o) => (o.pixels.length ? [o.pixels[0] as number] : [])));
+  for (const b of blobs) {
+    if (!own.has(b.pixels[0] as number) && objects.some((o) => near(o, b))) inObjects += b.pixels.length;
+  }
+  return {
+    objects,
+    owned: inObjects,
+    cx: objects.reduce((t, o) => t + o.cx, 0) / objects.length,
+    cy: objects.reduce((t, o) => t + o.cy, 0) / objects.length,
+    box: [Math.min(...objects.map((o) => o.x0)), Math.min(...objects.map((o) => o.y0)), Math.max(...objects.map((o) => o.x1)), Math.max(...objects.map((o) => o.y1))],
+  };
+}
