@@ -68,7 +68,7 @@ export function bridge(m: Uint8Array, width: number, height: number): Uint8Array
 }
 
 /** Keeps a pixel when at least 3 of its 4 neighbours are set: removes 1-px lines, keeps 2-px parts. */
-function thin(m: Uint8Array, width: number, height: number): Uint8Array {
+export function thin(m: Uint8Array, width: number, height: number): Uint8Array {
   const out = new Uint8Array(m.length);
   for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < width - 1; x++) {

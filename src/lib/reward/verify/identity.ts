@@ -45,7 +45,7 @@ function band(s: Scene, o: Found, id: number, bodies: Int32Array, dir: -1 | 1): 
     for (let x = Math.max(1, xa); x < Math.min(W - 1, xb); x++) {
       const i = y * W + x;
       // Not a body, nor this one's 1-px anti-aliased fringe (it reads as a colour of its own).
-      if (!s.ink[i] || bodies[i] || bodies[i - 1] === id || bodies[i + 1] === id || bodies[i - W] === id || bodies[i + W] === id) continue;
+      if (s.blank[s.labels[i] as number] || bodies[i] || bodies[i - 1] === id || bodies[i + 1] === id || bodies[i - W] === id || bodies[i + W] === id) continue;
       ink++;
       const c = s.labels[i] as number;
       counts[c] = (counts[c] as number) + 1;
@@ -95,7 +95,7 @@ export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   // Wider than tall, bumpy on top, flat or round below.
   cloud: (f) => between(f.aspect, 1.25, 4) && f.o.solidity >= 0.8 && between(f.fill, 0.5, 0.92) && f.o.widestRow >= 0.45 && f.o.topWidth <= 0.85,
   // Two lobes with a dip between them on top, a point below.
-  heart: (f) => between(f.aspect, 0.75, 1.5) && f.o.topNotch >= 0.05 && f.o.bottomWidth <= 0.6 && f.o.widestRow <= 0.5,
+  heart: (f) => between(f.aspect, 0.75, 1.5) && f.o.topNotch >= 0.03 && f.o.bottomWidth <= 0.6 && f.o.widestRow <= 0.5,
   // A round fruit (round below, not a point) with a stem or leaf on top.
   apple: (f) => between(f.aspect, 0.7, 1.45) && f.o.solidity >= 0.85 && f.o.bottomWidth >= 0.55 && f.above.ink >= 0.02 && inColors(f.above, 'brown', 'green', 'black', 'other') >= 0.3,
   // Long, with a tail (a notch at one end) or an eye; its top is not a ring's narrow end.

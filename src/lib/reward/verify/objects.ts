@@ -1,9 +1,9 @@
 // From colour regions to objects. Other programs draw details across an object's body — a hat
 // band, kite struts, a leaf's midrib, a label — and these cut the body's colour into several
-// regions. Regions of one colour that the drawing's ink joins (ink: anything that is not the
-// canvas, a background band or a backdrop) are one object; specks of the colour near an object
+// regions. Regions of one colour that the drawing's ink joins (ink: named colours other than the
+// canvas, a background band or a backdrop) are one object when they lie close together; specks of the colour near an object
 // (a sun's separate rays) belong to it rather than counting as objects or as clutter.
-import { blobsOf, bridge, type Blob } from './blobs.ts';
+import { blobsOf, bridge, thin, type Blob } from './blobs.ts';
 import { COLOR_CLASSES, type ColorClass } from './colors.ts';
 import { describe, type Shape } from './shape.ts';
 
@@ -16,8 +16,10 @@ export interface Scene {
   readonly labels: Uint8Array;
   readonly width: number;
   readonly height: number;
-  /** Connected component of the ink each pixel belongs to (0 = not ink). */
+  /** Connected component of the named-colour ink each pixel belongs to (0 = none). */
   readonly ink: Int32Array;
+  /** Per colour class: 1 when it is not ink (white, a background band, a backdrop). */
+  readonly blank: Uint8Array;
 }
 
 /** Smallest region that counts as an object (pixels surviving thinning): ~13 px at 128², ~40 px at 224². */
@@ -33,16 +35,21 @@ const JOIN_GAP = 0.25;
 /** Specks of an object's colour within this share of its size around it are part of it (rays, petals). */
 const NEAR = 0.6;
 
-/** Labels the ink: pixels that are not white, not a background band and not a backdrop colour. */
+/** Finds the ink (what is not white, a background band or a backdrop) and its connected parts. */
 export function sceneOf(labels: Uint8Array, width: number, height: number, background: readonly ColorClass[]): Scene {
   const n = width * height;
   const mass = new Float64Array(COLOR_CLASSES.length);
   for (const l of labels) mass[l] = (mass[l] as number) + 1;
-  const blank = new Set<number>([COLOR_CLASSES.indexOf('white'), ...background.map((c) => COLOR_CLASSES.indexOf(c))]);
-  mass.forEach((m, c) => { if (m > BACKDROP * n) blank.add(c); });
+  const blank = new Uint8Array(COLOR_CLASSES.length);
+  for (const c of ['white', ...background]) blank[COLOR_CLASSES.indexOf(c as ColorClass)] = 1;
+  mass.forEach((m, c) => { if (m > BACKDROP * n) blank[c] = 1; });
+  // Parts are joined through named colours only: 'other' is mostly anti-aliased fringe, which
+  // would join two objects that nearly touch.
+  const other = COLOR_CLASSES.indexOf('other');
   const mask = new Uint8Array(n);
-  for (let i = 0; i < n; i++) mask[i] = blank.has(labels[i] as number) ? 0 : 1;
-  const bridged = bridge(mask, width, height);
+  for (let i = 0; i < n; i++) mask[i] = blank[labels[i] as number] || labels[i] === other ? 0 : 1;
+  // Bridged and thinned like a colour mask: a 1-px line of fringe joins nothing.
+  const bridged = thin(bridge(mask, width, height), width, height);
   const ink = new Int32Array(n);
   let next = 0;
   for (let s = 0; s < n; s++) {
@@ -60,7 +67,7 @@ export function sceneOf(labels: Uint8Array, width: number, height: number, backg
       }
     }
   }
-  return { labels, width, height, ink };
+  return { labels, width, height, ink, blank };
 }
 
 export interface GroupFound {
