@@ -6,11 +6,11 @@
 import type { Found, Scene } from './objects.ts';
 import { COLOR_CLASSES, type ColorClass } from './colors.ts';
 
-/** Ink in a band just above or below an object, from the middle 80 % of its columns. */
+/** Ink just above or below an object, past its outline, in the middle 80 % of its columns. */
 export interface Band {
   /** Ink pixels, as a share of the object's area. */
   readonly ink: number;
-  /** Columns with ink in the band's first rows, as a share of the object's width (a trunk ~0.25, a string ~0.05). */
+  /** Columns with ink just past the box's edge, as a share of the object's width (a trunk ~0.25, a string ~0.05). */
   readonly width: number;
   /** From the leftmost to the rightmost of those columns, as a share of the width (a stem drawn as two outlines is wide). */
   readonly span: number;
@@ -27,29 +27,83 @@ export interface Features {
 }
 
 const BAND_DEPTH = 0.6;
+/** The longest outline measured, as a share of the object's larger side. */
+const MAX_OUTLINE = 0.15;
 
-function band(s: Scene, o: Found, id: number, bodies: Int32Array, dir: -1 | 1): Band {
-  const w = o.x1 - o.x0, h = o.y1 - o.y0;
-  const xa = Math.round(o.x0 + 0.1 * w), xb = Math.round(o.x1 - 0.1 * w);
-  // From a tenth inside the box (wheels overlap a car's body) to BAND_DEPTH outside it.
-  const inside = Math.round(0.1 * h);
-  const depth = inside + Math.max(2, Math.round(BAND_DEPTH * h));
-  const first = inside + Math.max(2, Math.round(0.15 * h));
-  const counts = new Float64Array(COLOR_CLASSES.length);
-  const cols = new Uint8Array(Math.max(0, xb - xa));
+/**
+ * Thickness of an outline drawn round the object: on each side, the median run of ink going out
+ * from its edge; the thinnest side's (a roof or wheels cover one side, an outline all four).
+ */
+function outlineWidth(s: Scene, o: Found, bodies: Int32Array): number {
   const W = s.width;
+  const w = o.x1 - o.x0, h = o.y1 - o.y0;
+  const cap = Math.max(2, Math.round(MAX_OUTLINE * Math.max(w, h)));
+  const top = new Int32Array(w).fill(-1), bottom = new Int32Array(w).fill(-1), left = new Int32Array(h).fill(-1), right = new Int32Array(h).fill(-1);
+  for (const i of o.pixels) {
+    const x = i % W, y = (i - x) / W, cx = x - o.x0, cy = y - o.y0;
+    if (top[cx] === -1 || y < (top[cx] as number)) top[cx] = y;
+    if (y > (bottom[cx] as number)) bottom[cx] = y;
+    if (left[cy] === -1 || x < (left[cy] as number)) left[cy] = x;
+    if (x > (right[cy] as number)) right[cy] = x;
+  }
+  const isInk = (x: number, y: number): boolean =>
+    x >= 0 && y >= 0 && x < W && y < s.height && !s.blank[s.labels[y * W + x] as number] && !bodies[y * W + x];
+  const run = (x: number, y: number, dx: number, dy: number): number => {
+    let k = 0;
+    while (k < cap && isInk(x + dx * (k + 1), y + dy * (k + 1))) k++;
+    return k;
+  };
+  const median = (a: number[]): number => (a.length ? (a.sort((p, q) => p - q)[a.length >> 1] as number) : 0);
+  const sides = [
+    [...top].flatMap((y, cx) => (y < 0 ? [] : [run(o.x0 + cx, y, 0, -1)])),
+    [...bottom].flatMap((y, cx) => (y < 0 ? [] : [run(o.x0 + cx, y, 0, 1)])),
+    [...left].flatMap((x, cy) => (x < 0 ? [] : [run(x, o.y0 + cy, -1, 0)])),
+    [...right].flatMap((x, cy) => (x < 0 ? [] : [run(x, o.y0 + cy, 1, 0)])),
+  ];
+  return Math.min(...sides.map(median));
+}
+
+/** Count of the object's own pixels in any box of a window, in O(1) (a summed-area table). */
+function ownPixels(o: Found, width: number, pad: number): (x0: number, y0: number, x1: number, y1: number) => number {
+  const X0 = o.x0 - pad, Y0 = o.y0 - pad, w = o.x1 - o.x0 + 2 * pad, h = o.y1 - o.y0 + 2 * pad;
+  const t = new Int32Array((w + 1) * (h + 1));
+  for (const i of o.pixels) {
+    const x = (i % width) - X0, y = (i - (i % width)) / width - Y0;
+    t[(y + 1) * (w + 1) + x + 1] = 1;
+  }
+  for (let y = 1; y <= h; y++) for (let x = 1; x <= w; x++) {
+    const k = y * (w + 1) + x;
+    t[k] = (t[k] as number) + (t[k - 1] as number) + (t[k - w - 1] as number) - (t[k - w - 2] as number);
+  }
+  const at = (x: number, y: number): number => t[Math.min(h, Math.max(0, y - Y0)) * (w + 1) + Math.min(w, Math.max(0, x - X0))] as number;
+  return (x0, y0, x1, y1) => at(x1, y1) - at(x0, y1) - at(x1, y0) + at(x0, y0);
+}
+
+function band(s: Scene, o: Found, bodies: Int32Array, dir: -1 | 1, own: ReturnType<typeof ownPixels>, shell: number): Band {
+  const W = s.width;
+  const w = o.x1 - o.x0, h = o.y1 - o.y0;
+  const depth = Math.max(2, Math.round(BAND_DEPTH * h));
+  const first = Math.max(2, Math.round(0.15 * h));
+  const counts = new Float64Array(COLOR_CLASSES.length);
+  const xa = Math.round(0.1 * w), xb = Math.round(0.9 * w);
+  const cols = new Uint8Array(Math.max(0, xb - xa));
   let ink = 0;
-  for (let k = 0; k < depth; k++) {
-    const y = dir > 0 ? o.y1 - inside + k : o.y0 + inside - 1 - k;
-    if (y < 1 || y >= s.height - 1) continue;
-    for (let x = Math.max(1, xa); x < Math.min(W - 1, xb); x++) {
+  // From the box's middle outwards to BAND_DEPTH past it: wheels hang over a car's edge.
+  const mid = Math.round((o.y0 + o.y1) / 2);
+  const to = dir > 0 ? o.y1 + depth : o.y0 - 1 - depth;
+  const edge = dir > 0 ? o.y1 : o.y0 - 1;
+  for (let dx = xa; dx < xb; dx++) {
+    const x = o.x0 + dx;
+    for (let y = mid; dir > 0 ? y < to : y > to; y += dir) {
+      if (y < 0 || y >= s.height) break;
       const i = y * W + x;
-      // Not a body, nor this one's 1-px anti-aliased fringe (it reads as a colour of its own).
-      if (s.blank[s.labels[i] as number] || bodies[i] || bodies[i - 1] === id || bodies[i + 1] === id || bodies[i - W] === id || bodies[i + W] === id) continue;
+      if (s.blank[s.labels[i] as number] || bodies[i]) continue;
+      // Within `shell` of the body (any direction) is its outline or fringe, not a part.
+      if (own(x - shell, y - shell, x + shell + 1, y + shell + 1) > 0) continue;
       ink++;
       const c = s.labels[i] as number;
       counts[c] = (counts[c] as number) + 1;
-      if (k < first) cols[x - xa] = 1;
+      if (Math.abs(y - edge) <= shell + first) cols[dx - xa] = 1;
     }
   }
   const lit = [...cols.keys()].filter((k) => cols[k]);
@@ -61,13 +115,13 @@ function band(s: Scene, o: Found, id: number, bodies: Int32Array, dir: -1 | 1): 
   };
 }
 
-/**
- * `bodies` holds, per pixel, the id (from 1) of the object found there, 0 elsewhere; `id` is this
- * object's. Other bodies are not its parts (a row's neighbour is not a trunk).
- */
-export function featuresOf(s: Scene, o: Found, id: number, bodies: Int32Array): Features {
+/** `bodies` marks (non-zero) the pixels of every object found: no object is another's part (a row's neighbour is not a trunk). */
+export function featuresOf(s: Scene, o: Found, bodies: Int32Array): Features {
   const w = o.x1 - o.x0, h = o.y1 - o.y0;
-  return { aspect: w / h, fill: o.area / (w * h), o, above: band(s, o, id, bodies, -1), below: band(s, o, id, bodies, 1) };
+  // Ink within an outline's width of the body (plus a pixel of fringe) is the outline, not a part.
+  const shell = outlineWidth(s, o, bodies) + 1;
+  const own = ownPixels(o, s.width, shell + 1);
+  return { aspect: w / h, fill: o.area / (w * h), o, above: band(s, o, bodies, -1, own, shell), below: band(s, o, bodies, 1, own, shell) };
 }
 
 type Cue = (f: Features) => boolean;
@@ -83,7 +137,7 @@ const DARK: ColorClass[] = ['black', 'gray', 'brown', 'other'];
  */
 export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   // Walls under a roof: a roof of another colour above a boxy body, or one region whose top narrows to a ridge.
-  house: (f) => (f.fill >= 0.6 && f.above.ink >= 0.15 && f.above.width >= 0.5) || (f.fill >= 0.6 && f.o.topWidth <= 0.6 && f.o.bottomWidth >= 0.7 && f.o.widestRow >= 0.25),
+  house: (f) => (f.fill >= 0.6 && f.above.ink >= 0.15 && f.above.width >= 0.3) || (f.fill >= 0.6 && f.o.topWidth <= 0.6 && f.o.bottomWidth >= 0.7 && f.o.widestRow >= 0.25),
   // A triangle standing on its base.
   tent: (f) => f.o.topWidth <= 0.45 && f.o.widestRow >= 0.6 && between(f.fill, 0.3, 0.72) && between(f.aspect, 0.6, 2.6),
   // A crown on a trunk: something below, wider than a stick or brown like wood.
@@ -108,8 +162,8 @@ export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   bus: (f) => between(f.aspect, 1.5, 5) && f.o.topWidth >= 0.85 && f.o.bottomWidth >= 0.85 && f.below.ink >= 0.01 && inColors(f.below, ...DARK) >= 0.5,
   // A hull: wide, widest at the deck, narrower at the keel.
   boat: (f) => f.aspect >= 1.6 && f.o.widestRow <= 0.4 && f.o.bottomWidth <= 0.92,
-  // A body with a handle's loop at one side.
-  cup: (f) => between(f.aspect, 0.6, 2) && f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7),
+  // A body with a handle at one side: a closed loop (a hole) or an open hook (rows split by a gap).
+  cup: (f) => between(f.aspect, 0.6, 2) && ((f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7)) || (f.o.splitRows >= 0.15 && (f.o.gapX <= 0.3 || f.o.gapX >= 0.7))),
   // A long shape with a ring at one end.
   key: (f) => f.o.elongation >= 2.2 && f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7 || f.o.holeY <= 0.3 || f.o.holeY >= 0.7),
   // Taller than wide, smooth and round on top.
@@ -117,7 +171,7 @@ export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   // A diamond on a tail: pointed at both ends, something hanging below.
   kite: (f) => between(f.fill, 0.35, 0.65) && f.o.topWidth <= 0.6 && f.o.bottomWidth <= 0.6 && f.o.solidity >= 0.8 && between(f.aspect, 0.45, 1.3) && f.below.ink >= 0.01,
   // A scoop on a cone: something wide below it.
-  'ice cream': (f) => between(f.aspect, 0.6, 1.7) && f.below.ink >= 0.1 && f.below.width >= 0.3,
+  'ice cream': (f) => between(f.aspect, 0.6, 2.5) && f.below.ink >= 0.1 && f.below.width >= 0.3,
   // A round candy on a thin stick.
   lollipop: (f) => between(f.aspect, 0.85, 1.25) && f.o.solidity >= 0.9 && f.below.ink >= 0.02 && between(f.below.width, 0.01, 0.25),
   // A tall solid block with a flame above it.
@@ -128,12 +182,12 @@ export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   bottle: (f) => f.aspect <= 0.75 && f.o.topWidth <= 0.6 && f.o.bottomWidth >= 0.7 && f.fill >= 0.6,
   // Long, smooth and pointed at the ends (fills less of its box than an oval).
   leaf: (f) => between(f.o.elongation, 1.4, 4) && f.o.solidity >= 0.85 && f.fill <= 0.75 && f.o.holes < 0.02,
-  // A brim wider than the crown above it.
-  hat: (f) => f.o.widestRow >= 0.6 && f.o.topWidth <= 0.85 && between(f.aspect, 0.8, 3) && f.fill <= 0.88 && f.o.holes < 0.02,
+  // A brim wider than the crown above it: the outline steps out (a dome widens smoothly).
+  hat: (f) => f.o.widestRow >= 0.6 && f.o.topWidth <= 0.85 && f.o.widthStep >= 0.15 && between(f.aspect, 0.8, 3) && f.fill <= 0.88 && f.o.holes < 0.02,
   // A dome on a stem as wide as a thumb (an umbrella's handle is a line).
   mushroom: (f) => f.o.widestRow >= 0.6 && f.o.topWidth <= 0.85 && between(f.aspect, 1.1, 3.2) && f.below.ink >= 0.02 && f.below.span >= 0.15,
   // A dome on a thin handle.
-  umbrella: (f) => f.o.widestRow >= 0.6 && f.o.topWidth <= 0.85 && between(f.aspect, 1.2, 3.2) && f.below.ink >= 0.01 && f.below.span <= 0.2,
+  umbrella: (f) => f.o.widestRow >= 0.6 && f.o.topWidth <= 0.85 && between(f.aspect, 1.2, 4.5) && f.below.ink >= 0.01 && f.below.span <= 0.2,
   // Tall, a pointed nose, fins or a flame below.
   rocket: (f) => (f.aspect <= 0.8 || f.o.elongation >= 1.6) && f.o.topWidth <= 0.88 && f.below.ink >= 0.02,
 });

@@ -25,6 +25,11 @@ export interface Shape {
   readonly lopsided: number;
   /** How far the top edge dips at the middle column, as a share of the height (a heart's or apple's notch). */
   readonly topNotch: number;
+  /** Largest widening of the row width over a few rows, as a share of the greatest width (a hat's brim). */
+  readonly widthStep: number;
+  /** Share of rows whose filled extent has a gap (an open cup handle, a tent's door) and where the gaps lie (0..1). */
+  readonly splitRows: number;
+  readonly gapX: number;
   /** Enclosed pixels not of the region, as a share of `area`, and where their centre lies in the box (0..1). */
   readonly holes: number;
   readonly holeX: number;
@@ -64,15 +69,25 @@ export function describe(pixels: readonly number[], width: number): Shape {
       }
     }
   }
+  let split = 0, gapSum = 0;
   let filled = 0, widest = 0, widestW = -1, holes = 0, hx = 0, hy = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
   const widths: number[] = [];
   const top = new Array<number>(w).fill(h);
   const pts: [number, number][] = [];
   for (let y = 0; y < h; y++) {
-    let lo = -1, hi = -1;
+    let lo = -1, hi = -1, gap = -1;
     for (let x = 0; x < w; x++) {
       const v = local[y * w + x];
-      if (v === 2) continue;
+      if (v === 2) {
+        if (lo >= 0 && gap < 0) gap = x;
+        continue;
+      }
+      // The row's first gap between two runs of the region.
+      if (gap >= 0 && gap < w) {
+        split++;
+        gapSum += (gap + x) / 2;
+        gap = w;
+      }
       if (v === 0) { holes++; hx += x; hy += y; }
       filled++;
       sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
@@ -89,6 +104,9 @@ export function describe(pixels: readonly number[], width: number): Shape {
     }
     pts.push([lo, y], [hi, y], [lo, y + 1], [hi, y + 1]);
   }
+  const lag = Math.max(1, Math.round(h / 30));
+  let step = 0;
+  for (let y = lag; y < h; y++) step = Math.max(step, (widths[y] as number) - (widths[y - lag] as number));
   const mx = sx / filled, my = sy / filled;
   const vxx = sxx / filled - mx * mx + 1 / 12, vyy = syy / filled - my * my + 1 / 12, vxy = sxy / filled - mx * my;
   const tr = (vxx + vyy) / 2, det = Math.sqrt(((vxx - vyy) / 2) ** 2 + vxy * vxy);
@@ -108,6 +126,9 @@ export function describe(pixels: readonly number[], width: number): Shape {
     elongation: Math.sqrt((tr + det) / Math.max(1e-9, tr - det)),
     lopsided: Math.hypot(mx + 0.5 - hull.cx, my + 0.5 - hull.cy) / Math.max(w, h),
     topNotch: Math.max(0, dip - shoulder) / h,
+    widthStep: step / Math.max(1, widestW),
+    splitRows: split / h,
+    gapX: split ? (gapSum / split + 0.5) / w : 0.5,
     holes: holes / filled,
     holeX: holes ? (hx / holes + 0.5) / w : 0.5,
     holeY: holes ? (hy / holes + 0.5) / h : 0.5,

@@ -78,13 +78,10 @@ export function verify(spec: SceneSpec, input: Pixels | VerifyInput): SceneVerdi
   const found = spec.groups.map((g) => findObjects(scene, cls(g.color as ColorClass)));
   // Cues look at ink next to an object that is no object's body (a row's neighbour is not a trunk).
   const bodies = new Int32Array(n);
-  const ids = found.map((f) => (f?.objects ?? []).map(() => 0));
-  let next = 0;
-  found.forEach((f, g) => f?.objects.forEach((o, k) => {
-    (ids[g] as number[])[k] = ++next;
+  found.forEach((f, g) => f?.objects.forEach((o) => {
     // Only pixels of the body's own colour: bridging may have drawn it over a 1-px stick.
     const c = cls(spec.groups[g]?.color as ColorClass);
-    for (const i of o.pixels) if (labels[i] === c) bodies[i] = next;
+    for (const i of o.pixels) if (labels[i] === c) bodies[i] = 1;
   }));
   spec.groups.forEach((g, i) => {
     const f = found[i];
@@ -98,7 +95,7 @@ export function verify(spec: SceneSpec, input: Pixels | VerifyInput): SceneVerdi
       add(`shape:${i}`, shapes.every((s) => s === k.shape), `${label}: shapes ${shapes.join(', ')}`);
       return;
     }
-    const ok = f.objects.map((o, k) => looksLike(g.kind, featuresOf(scene, o, ids[i]?.[k] ?? 0, bodies)));
+    const ok = f.objects.map((o) => looksLike(g.kind, featuresOf(scene, o, bodies)));
     add(`identity:${i}`, ok.every(Boolean), `${label}: ${ok.filter(Boolean).length}/${ok.length} identified as ${g.kind}`);
   });
 
