@@ -32,6 +32,14 @@ const FRAGMENT = 0.1;
 const BACKDROP = 0.5;
 /** Regions of one colour joined by ink are one object when their boxes are at most this share of the smaller one's side apart. */
 const JOIN_GAP = 0.25;
+/** Gaps narrower than this share of an object's larger side are closed when its parts are joined. */
+const CLOSE = 0.03;
+/** A region enclosing more than this share of its filled area is a ring round something (an outline). */
+const RING = 0.5;
+/** A region with less than this share of its pixels surviving thinning is a line. */
+const THIN = 0.4;
+/** A region filling less than this share of its box and of its hull is strokes, not a body (a five-pointed star fills ~0.45). */
+const SPARSE = 0.3;
 /** Specks of an object's colour within this share of its size around it are part of it (rays, petals). */
 const NEAR = 0.6;
 
@@ -83,6 +91,46 @@ const side = (b: Shape): number => Math.max(b.x1 - b.x0, b.y1 - b.y0);
 /** Gap between two boxes along the axis where they are farthest apart (0 when they overlap). */
 const boxGap = (a: Shape, b: Shape): number => Math.max(0, a.x0 - b.x1, b.x0 - a.x1, a.y0 - b.y1, b.y0 - a.y1);
 
+/**
+ * One object from regions of its colour, closed over the narrow gaps between them (a leaf's
+ * midrib, an outline between petals), so its shape is the drawn object's, not a cut-up one.
+ */
+function joinParts(s: Scene, bs: readonly Blob[]): Found {
+  const first = bs[0] as Blob;
+  if (bs.length === 1) return first;
+  const pixels = bs.flatMap((b) => b.pixels);
+  const x0 = Math.min(...bs.map((b) => b.x0)), y0 = Math.min(...bs.map((b) => b.y0));
+  const x1 = Math.max(...bs.map((b) => b.x1)), y1 = Math.max(...bs.map((b) => b.y1));
+  const r = Math.max(2, Math.round(CLOSE * Math.max(x1 - x0, y1 - y0)));
+  // Morphological closing (dilate by r, erode by r) in the box grown by r, with summed-area tables.
+  const X0 = x0 - r, Y0 = y0 - r, w = x1 - x0 + 2 * r, h = y1 - y0 + 2 * r;
+  const mask = new Uint8Array(w * h);
+  for (const i of pixels) mask[((i - (i % s.width)) / s.width - Y0) * w + (i % s.width) - X0] = 1;
+  const sat = (m: Uint8Array): (x: number, y: number) => number => {
+    const t = new Int32Array((w + 1) * (h + 1));
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      t[(y + 1) * (w + 1) + x + 1] = (m[y * w + x] as number) + (t[y * (w + 1) + x + 1] as number) + (t[(y + 1) * (w + 1) + x] as number) - (t[y * (w + 1) + x] as number);
+    }
+    // Set pixels in the (2r+1)² square round (x, y), clipped to the box.
+    return (x, y) => {
+      const a = Math.max(0, x - r), b = Math.max(0, y - r), c = Math.min(w, x + r + 1), d = Math.min(h, y + r + 1);
+      return (t[d * (w + 1) + c] as number) - (t[b * (w + 1) + c] as number) - (t[d * (w + 1) + a] as number) + (t[b * (w + 1) + a] as number);
+    };
+  };
+  const near = sat(mask);
+  const grown = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) grown[y * w + x] = near(x, y) > 0 ? 1 : 0;
+  const full = sat(grown);
+  const closed: number[] = [];
+  for (let y = r; y < h - r; y++) {
+    for (let x = r; x < w - r; x++) {
+      const inside = (Math.min(h, y + r + 1) - Math.max(0, y - r)) * (Math.min(w, x + r + 1) - Math.max(0, x - r));
+      if (mask[y * w + x] || full(x, y) === inside) closed.push((y + Y0) * s.width + x + X0);
+    }
+  }
+  return { ...describe(closed, s.width), pixels };
+}
+
 const near = (o: Shape, b: Shape): boolean => {
   const gx = NEAR * (o.x1 - o.x0), gy = NEAR * (o.y1 - o.y0);
   return b.cx > o.x0 - gx && b.cx < o.x1 + gx && b.cy > o.y0 - gy && b.cy < o.y1 + gy;
@@ -108,18 +156,19 @@ export function findObjects(s: Scene, cls: number): GroupFound | undefined {
   }
   const parts = new Map<number, Blob[]>();
   big.forEach((b, k) => parts.set(find(k), [...(parts.get(find(k)) ?? []), b]));
-  const candidates = [...parts.values()].map((bs) => {
-    const pixels = bs.length === 1 ? (bs[0] as Blob).pixels : bs.flatMap((b) => b.pixels);
-    return { ...(bs.length === 1 ? (bs[0] as Blob) : describe(pixels, s.width)), pixels };
-  });
+  const candidates = [...parts.values()].map((bs) => ({ bs, ...joinParts(s, bs) }));
   const biggest = Math.max(0, ...candidates.map((c) => c.area));
-  const objects: Found[] = candidates.filter((c) => c.area >= FRAGMENT * biggest);
-  if (objects.length === 0) return undefined;
-  let inObjects = objects.reduce((t, o) => t + o.pixels.length, 0);
-  const own = new Set(objects.flatMap((o) => (o.pixels.length ? [o.pixels[0] as number] : [])));
-  for (const b of blobs) {
-    if (!own.has(b.pixels[0] as number) && objects.some((o) => near(o, b))) inObjects += b.pixels.length;
-  }
+  // An outline (a ring round something, pieces of one, a line) is drawing, not an object of its colour.
+  const outline = (c: (typeof candidates)[number]): boolean =>
+    c.holes >= RING || c.bs.reduce((t, b) => t + b.core, 0) < THIN * c.bs.reduce((t, b) => t + b.pixels.length, 0) ||
+    (c.solidity < SPARSE && c.area < SPARSE * (c.x1 - c.x0) * (c.y1 - c.y0));
+  const kept = candidates.filter((c) => c.area >= FRAGMENT * biggest && !outline(c));
+  if (kept.length === 0) return undefined;
+  const objects: Found[] = kept.map(({ bs: _, ...o }) => o);
+  // What the objects own: their regions, and specks of their colour near them.
+  const members = new Set(kept.flatMap((c) => c.bs));
+  let inObjects = 0;
+  for (const b of blobs) if (members.has(b) || objects.some((o) => near(o, b))) inObjects += b.pixels.length;
   return {
     objects,
     owned: inObjects,

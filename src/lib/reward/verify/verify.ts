@@ -10,7 +10,7 @@ import type { Pixels } from '../../render/rasterize.ts';
 import { hasText } from '../../program/text.ts';
 import { mainGeometry } from './expect.ts';
 import { featuresOf, looksLike } from './identity.ts';
-import { findObjects, sceneOf, type GroupFound } from './objects.ts';
+import { findObjects, sceneOf, type Found, type GroupFound } from './objects.ts';
 
 export interface Check {
   readonly name: string;
@@ -27,6 +27,10 @@ export interface SceneVerdict {
 // ---- thresholds (fractions of the canvas) -----------------------------------------------------
 /** Tolerated pixel mass of chromatic colours the scene does not contain, plus specks of its own colours. */
 const STRAY = 0.05;
+/** Details in colours the prompt does not name may cover this share of an identified object's area… */
+const DETAIL = 1;
+/** …within this share of its size around it. */
+const NEAR_DETAIL = 0.5;
 /** Centroids must differ by this much for left/right/above/below. */
 const REL_MARGIN = 0.03;
 
@@ -83,6 +87,7 @@ export function verify(spec: SceneSpec, input: Pixels | VerifyInput): SceneVerdi
     const c = cls(spec.groups[g]?.color as ColorClass);
     for (const i of o.pixels) if (labels[i] === c) bodies[i] = 1;
   }));
+  const identified: Found[] = [];
   spec.groups.forEach((g, i) => {
     const f = found[i];
     const k = getKind(g.kind);
@@ -92,10 +97,12 @@ export function verify(spec: SceneSpec, input: Pixels | VerifyInput): SceneVerdi
     if (!f) return;
     if (k.shape) {
       const shapes = f.objects.map(shapeOf);
+      f.objects.forEach((o, k2) => { if (shapes[k2] === k.shape) identified.push(o); });
       add(`shape:${i}`, shapes.every((s) => s === k.shape), `${label}: shapes ${shapes.join(', ')}`);
       return;
     }
     const ok = f.objects.map((o) => looksLike(g.kind, featuresOf(scene, o, bodies)));
+    f.objects.forEach((o, k) => { if (ok[k]) identified.push(o); });
     add(`identity:${i}`, ok.every(Boolean), `${label}: ${ok.filter(Boolean).length}/${ok.length} identified as ${g.kind}`);
   });
 
@@ -119,8 +126,26 @@ export function verify(spec: SceneSpec, input: Pixels | VerifyInput): SceneVerdi
     expectedClasses.add(cls(g.color as ColorClass));
     for (const p of getKind(g.kind).parts) if (p.fill !== 'main') expectedClasses.add(cls(p.fill as ColorClass));
   }
+  // Parts in other colours drawn onto an identified object (a red roof on a yellow house) are its
+  // details, not clutter: touching it (same ink part), near it, and up to DETAIL of its area.
+  const excuse = new Map<number, { budget: number; boxes: [number, number, number, number][] }>();
+  for (const o of identified) {
+    const id = scene.ink[o.pixels[0] as number] ?? 0;
+    if (!id) continue;
+    const e = excuse.get(id) ?? { budget: 0, boxes: [] };
+    const gx = NEAR_DETAIL * (o.x1 - o.x0), gy = NEAR_DETAIL * (o.y1 - o.y0);
+    e.budget += DETAIL * o.area;
+    e.boxes.push([o.x0 - gx, o.y0 - gy, o.x1 + gx, o.y1 + gy]);
+    excuse.set(id, e);
+  }
   let stray = 0;
-  mass.forEach((m, c) => { if (!expectedClasses.has(c)) stray += m; });
+  labels.forEach((c, i) => {
+    if (expectedClasses.has(c)) return;
+    const e = excuse.get(scene.ink[i] ?? 0);
+    const x = i % px.width, y = (i - x) / px.width;
+    if (e && e.budget > 0 && e.boxes.some((b) => x >= b[0] && y >= b[1] && x < b[2] && y < b[3])) e.budget--;
+    else stray++;
+  });
   // Specks of an asked-for colour outside the regions counted as objects are clutter, not drawing.
   spec.groups.forEach((g, i) => {
     stray += Math.max(0, (mass[cls(g.color as ColorClass)] as number) - (found[i]?.owned ?? 0));
