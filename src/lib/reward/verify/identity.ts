@@ -146,8 +146,9 @@ export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   sun: (f) => between(f.aspect, 0.75, 1.33) && f.o.solidity >= 0.65 && f.o.lopsided < 0.04,
   // A crescent: concave, lopsided and long (a star is concave but balanced and round).
   moon: (f) => f.o.solidity <= 0.8 && f.o.lopsided >= 0.015 && f.o.elongation >= 1.3,
-  // Wider than tall, bumpy on top, flat or round below.
-  cloud: (f) => between(f.aspect, 1.25, 4) && f.o.solidity >= 0.8 && between(f.fill, 0.5, 0.92) && f.o.widestRow >= 0.45 && f.o.topWidth <= 0.85,
+  // Wider than tall, narrower on top, and puffy: a flat base or a bumpy outline (an oval is neither).
+  cloud: (f) => between(f.aspect, 1.25, 4) && f.o.solidity >= 0.8 && between(f.fill, 0.5, 0.92) && f.o.widestRow >= 0.45 && f.o.topWidth <= 0.85 &&
+    (f.o.bottomWidth >= 0.88 || f.o.solidity <= 0.93),
   // Two lobes with a dip between them on top, a point below.
   heart: (f) => between(f.aspect, 0.75, 1.5) && f.o.topNotch >= 0.03 && f.o.bottomWidth <= 0.6 && f.o.widestRow <= 0.5,
   // A round fruit (round below, not a point) with a stem or leaf on top.
