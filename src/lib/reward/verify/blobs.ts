@@ -21,6 +21,23 @@ export function classMask(labels: Uint8Array, width: number, height: number, cls
   return bridge(mask, width, height);
 }
 
+/** Regions smaller than this (anti-aliased fringe, mostly) get only a box and a centroid: a render has hundreds. */
+const SPECK = 24;
+
+function speck(pixels: readonly number[], width: number): Shape {
+  let x0 = Infinity, y0 = Infinity, x1 = 0, y1 = 0, sx = 0, sy = 0;
+  for (const i of pixels) {
+    const x = i % width, y = (i - x) / width;
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x + 1); y0 = Math.min(y0, y); y1 = Math.max(y1, y + 1);
+    sx += x; sy += y;
+  }
+  const n = pixels.length;
+  return {
+    area: n, x0, y0, x1, y1, cx: sx / n + 0.5, cy: sy / n + 0.5, solidity: 1, widestRow: 0.5, topWidth: 1, bottomWidth: 1,
+    elongation: 1, lopsided: 0, topNotch: 0, widthStep: 0, splitRows: 0, gapX: 0.5, holes: 0, holeX: 0.5, holeY: 0.5,
+  };
+}
+
 /** Regions of class `cls` in a label image, largest first. */
 export function blobsOf(labels: Uint8Array, width: number, height: number, cls: number): Blob[] {
   const bridged = classMask(labels, width, height, cls);
@@ -30,27 +47,30 @@ export function blobsOf(labels: Uint8Array, width: number, height: number, cls: 
     if (keep[start] !== 1) continue;
     keep[start] = 2;
     const pixels = [start];
+    // Kept pixels never touch the image border (thin() leaves it empty), so ±1 and ±width stay inside.
+    const visit = (j: number): void => {
+      if (keep[j] === 1) {
+        keep[j] = 2;
+        pixels.push(j);
+      }
+    };
     for (let k = 0; k < pixels.length; k++) {
       const i = pixels[k] as number;
-      for (const j of [i - 1, i + 1, i - width, i + width]) {
-        if (keep[j] === 1) {
-          keep[j] = 2;
-          pixels.push(j);
-        }
-      }
+      visit(i - 1); visit(i + 1); visit(i - width); visit(i + width);
     }
     // Grow back the edge pixels thinning removed, so geometry is measured on the drawn shape.
     const core = pixels.length;
+    const regrow = (j: number): void => {
+      if (bridged[j] === 1 && keep[j] === 0) {
+        keep[j] = 3;
+        pixels.push(j);
+      }
+    };
     for (let k = 0; k < core; k++) {
       const i = pixels[k] as number;
-      for (const j of [i - 1, i + 1, i - width, i + width]) {
-        if (bridged[j] === 1 && keep[j] === 0) {
-          keep[j] = 3;
-          pixels.push(j);
-        }
-      }
+      regrow(i - 1); regrow(i + 1); regrow(i - width); regrow(i + width);
     }
-    blobs.push({ ...describe(pixels, width), core, pixels });
+    blobs.push({ ...(pixels.length >= SPECK ? describe(pixels, width) : speck(pixels, width)), core, pixels });
   }
   return blobs.sort((a, b) => b.area - a.area);
 }

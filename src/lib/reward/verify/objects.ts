@@ -64,15 +64,19 @@ export function sceneOf(labels: Uint8Array, width: number, height: number, backg
     if (!bridged[s] || ink[s]) continue;
     ink[s] = ++next;
     const stack = [s];
+    const visit = (j: number): void => {
+      if (bridged[j] && !ink[j]) {
+        ink[j] = next;
+        stack.push(j);
+      }
+    };
     while (stack.length) {
       const i = stack.pop() as number;
       const x = i % width;
-      for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, i - width, i + width]) {
-        if (j >= 0 && j < n && bridged[j] && !ink[j]) {
-          ink[j] = next;
-          stack.push(j);
-        }
-      }
+      if (x > 0) visit(i - 1);
+      if (x < width - 1) visit(i + 1);
+      if (i >= width) visit(i - width);
+      if (i < n - width) visit(i + width);
     }
   }
   return { labels, width, height, ink, blank };

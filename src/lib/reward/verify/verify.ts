@@ -1,14 +1,16 @@
 // The verifier: judges any program's render against a scene spec, from pixels alone — colours
-// by pixel mass, counts by connected regions of a colour, relations by centroids, primitive
-// shapes by region geometry, iconic objects by proportions and identifying detail colours.
-// Works at 96–256 px; the render must be composited on white.
+// by pixel mass (names depend on the scene's background, colors.ts), counts by objects (regions
+// of a colour, joined across details drawn over them, objects.ts), relations by centroids,
+// primitive shapes by region geometry, iconic objects by cues any drawing of the kind has
+// (identity.ts) rather than by how the world builds them. Works at 96–256 px; the render must be
+// composited on white.
 import { getKind } from '../../world/kinds.ts';
 import type { Relation, SceneSpec } from '../../world/spec.ts';
 import { shapeOf } from './blobs.ts';
 import { COLOR_CLASSES, labelPixels, type BandClass, type ColorClass } from './colors.ts';
 import type { Pixels } from '../../render/rasterize.ts';
 import { hasText } from '../../program/text.ts';
-import { mainGeometry } from './expect.ts';
+import { mainExtent } from './expect.ts';
 import { featuresOf, looksLike } from './identity.ts';
 import { findObjects, sceneOf, type Found, type GroupFound } from './objects.ts';
 
@@ -106,7 +108,7 @@ export function verify(spec: SceneSpec, input: Pixels | VerifyInput): SceneVerdi
     add(`identity:${i}`, ok.every(Boolean), `${label}: ${ok.filter(Boolean).length}/${ok.length} identified as ${g.kind}`);
   });
 
-  const extent = (g: number): number => mainGeometry(getKind(spec.groups[g]?.kind ?? '')).extent;
+  const extent = (g: number): number => mainExtent(getKind(spec.groups[g]?.kind ?? ''));
   spec.relations.forEach((r, i) => {
     const a = found[r.a];
     const b = found[r.b];
