@@ -34,7 +34,7 @@ const MAX_OUTLINE = 0.15;
  * Thickness of an outline drawn round the object: on each side, the median run of ink going out
  * from its edge; the thinnest side's (a roof or wheels cover one side, an outline all four).
  */
-function outlineWidth(s: Scene, o: Found, bodies: Int32Array): number {
+function outlineWidth(s: Scene, o: Found, bodies: Uint8Array): number {
   const W = s.width;
   const w = o.x1 - o.x0, h = o.y1 - o.y0;
   const cap = Math.max(2, Math.round(MAX_OUTLINE * Math.max(w, h)));
@@ -79,7 +79,7 @@ function ownPixels(o: Found, width: number, pad: number): (x0: number, y0: numbe
   return (x0, y0, x1, y1) => at(x1, y1) - at(x0, y1) - at(x1, y0) + at(x0, y0);
 }
 
-function band(s: Scene, o: Found, bodies: Int32Array, dir: -1 | 1, own: ReturnType<typeof ownPixels>, shell: number): Band {
+function band(s: Scene, o: Found, bodies: Uint8Array, dir: -1 | 1, own: ReturnType<typeof ownPixels>, shell: number): Band {
   const W = s.width;
   const w = o.x1 - o.x0, h = o.y1 - o.y0;
   const depth = Math.max(2, Math.round(BAND_DEPTH * h));
@@ -116,7 +116,7 @@ function band(s: Scene, o: Found, bodies: Int32Array, dir: -1 | 1, own: ReturnTy
 }
 
 /** `bodies` marks (non-zero) the pixels of every object found: no object is another's part (a row's neighbour is not a trunk). */
-export function featuresOf(s: Scene, o: Found, bodies: Int32Array): Features {
+export function featuresOf(s: Scene, o: Found, bodies: Uint8Array): Features {
   const w = o.x1 - o.x0, h = o.y1 - o.y0;
   // Ink within an outline's width of the body (plus a pixel of fringe) is the outline, not a part.
   const shell = outlineWidth(s, o, bodies) + 1;

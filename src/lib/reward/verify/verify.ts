@@ -83,7 +83,7 @@ export function verify(spec: SceneSpec, input: Pixels | VerifyInput): SceneVerdi
   const scene = sceneOf(labels, px.width, px.height, bands);
   const found = spec.groups.map((g) => findObjects(scene, cls(g.color as ColorClass)));
   // Cues look at ink next to an object that is no object's body (a row's neighbour is not a trunk).
-  const bodies = new Int32Array(n);
+  const bodies = new Uint8Array(n);
   found.forEach((f, g) => f?.objects.forEach((o) => {
     // Only pixels of the body's own colour: bridging may have drawn it over a 1-px stick.
     const c = cls(spec.groups[g]?.color as ColorClass);
@@ -99,12 +99,12 @@ export function verify(spec: SceneSpec, input: Pixels | VerifyInput): SceneVerdi
     if (!f) return;
     if (k.shape) {
       const shapes = f.objects.map(shapeOf);
-      f.objects.forEach((o, k2) => { if (shapes[k2] === k.shape) identified.push(o); });
+      f.objects.forEach((o, j) => { if (shapes[j] === k.shape) identified.push(o); });
       add(`shape:${i}`, shapes.every((s) => s === k.shape), `${label}: shapes ${shapes.join(', ')}`);
       return;
     }
     const ok = f.objects.map((o) => looksLike(g.kind, featuresOf(scene, o, bodies)));
-    f.objects.forEach((o, k) => { if (ok[k]) identified.push(o); });
+    f.objects.forEach((o, j) => { if (ok[j]) identified.push(o); });
     add(`identity:${i}`, ok.every(Boolean), `${label}: ${ok.filter(Boolean).length}/${ok.length} identified as ${g.kind}`);
   });
 
