@@ -24,9 +24,13 @@ export interface Features {
   readonly o: Found;
   readonly above: Band;
   readonly below: Band;
+  /** Ink beside the middle rows, past the outline, on the side with more (a handle), as a share of the area. */
+  readonly side: number;
 }
 
 const BAND_DEPTH = 0.6;
+/** How far beside an object a handle is looked for, as a share of its width. */
+const SIDE_DEPTH = 0.4;
 /** The longest outline measured, as a share of the object's larger side. */
 const MAX_OUTLINE = 0.15;
 
@@ -115,13 +119,33 @@ function band(s: Scene, o: Found, bodies: Uint8Array, dir: -1 | 1, own: ReturnTy
   };
 }
 
+/** Ink in the object's middle rows (20–80 %) up to SIDE_DEPTH of its width beside it, on its busier side. */
+function sideInk(s: Scene, o: Found, bodies: Uint8Array, own: ReturnType<typeof ownPixels>, shell: number): number {
+  const w = o.x1 - o.x0, h = o.y1 - o.y0;
+  const reach = Math.max(2, Math.round(SIDE_DEPTH * w));
+  const mid = Math.round((o.x0 + o.x1) / 2);
+  let left = 0, right = 0;
+  for (let y = Math.round(o.y0 + 0.2 * h); y < Math.round(o.y0 + 0.8 * h); y++) {
+    for (let x = Math.max(0, o.x0 - reach); x < Math.min(s.width, o.x1 + reach); x++) {
+      const i = y * s.width + x;
+      if (s.blank[s.labels[i] as number] || bodies[i] || own(x - shell, y - shell, x + shell + 1, y + shell + 1) > 0) continue;
+      if (x < mid) left++;
+      else right++;
+    }
+  }
+  return Math.max(left, right) / o.area;
+}
+
 /** `bodies` marks (non-zero) the pixels of every object found: no object is another's part (a row's neighbour is not a trunk). */
 export function featuresOf(s: Scene, o: Found, bodies: Uint8Array): Features {
   const w = o.x1 - o.x0, h = o.y1 - o.y0;
   // Ink within an outline's width of the body (plus a pixel of fringe) is the outline, not a part.
   const shell = outlineWidth(s, o, bodies) + 1;
   const own = ownPixels(o, s.width, shell + 1);
-  return { aspect: w / h, fill: o.area / (w * h), o, above: band(s, o, bodies, -1, own, shell), below: band(s, o, bodies, 1, own, shell) };
+  return {
+    aspect: w / h, fill: o.area / (w * h), o,
+    above: band(s, o, bodies, -1, own, shell), below: band(s, o, bodies, 1, own, shell), side: sideInk(s, o, bodies, own, shell),
+  };
 }
 
 type Cue = (f: Features) => boolean;
@@ -133,7 +157,7 @@ const DARK: ColorClass[] = ['black', 'gray', 'brown', 'other'];
 /**
  * What a drawing of each iconic kind has, whoever draws it. Measures: aspect = box width / height;
  * fill = area / box; o.solidity, o.widestRow, o.topWidth/bottomWidth, o.elongation, o.lopsided,
- * o.topNotch, o.holes/holeX/holeY (shape.ts); above/below: ink next to the object.
+ * o.topNotch, o.holes/holeX/holeY (shape.ts); above/below/side: ink next to the object.
  */
 export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   // Walls under a roof: a roof of another colour above a boxy body, or one region whose top narrows to a ridge.
@@ -163,8 +187,10 @@ export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   bus: (f) => between(f.aspect, 1.5, 5) && f.o.topWidth >= 0.85 && f.o.bottomWidth >= 0.85 && f.below.ink >= 0.01 && inColors(f.below, ...DARK) >= 0.5,
   // A hull: wide, widest at the deck, narrower at the keel.
   boat: (f) => f.aspect >= 1.6 && f.o.widestRow <= 0.4 && f.o.bottomWidth <= 0.92,
-  // A body with a handle at one side: a closed loop (a hole) or an open hook (rows split by a gap).
-  cup: (f) => between(f.aspect, 0.6, 2) && ((f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7)) || (f.o.splitRows >= 0.15 && (f.o.gapX <= 0.3 || f.o.gapX >= 0.7))),
+  // A body with a handle at one side: a closed loop (a hole), an open hook (rows split by a gap), or a
+  // handle in another colour beside a boxy body.
+  cup: (f) => between(f.aspect, 0.5, 2) && ((f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7)) ||
+    (f.o.splitRows >= 0.15 && (f.o.gapX <= 0.3 || f.o.gapX >= 0.7)) || (f.side >= 0.05 && f.fill >= 0.7)),
   // A long shape with a ring at one end.
   key: (f) => f.o.elongation >= 2.2 && f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7 || f.o.holeY <= 0.3 || f.o.holeY >= 0.7),
   // Taller than wide, smooth and round on top.
