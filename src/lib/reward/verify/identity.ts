@@ -168,13 +168,14 @@ export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   tree: (f) => f.below.ink >= 0.04 && f.below.width >= 0.12 && (inColors(f.below, 'brown') >= 0.4 || f.below.width >= 0.2) && between(f.aspect, 0.45, 2.2),
   // A disc, with or without rays: round and mostly solid (a five-pointed star is not).
   sun: (f) => between(f.aspect, 0.75, 1.33) && f.o.solidity >= 0.65 && f.o.lopsided < 0.04,
-  // A crescent: concave, lopsided and long (a star is concave but balanced and round).
-  moon: (f) => f.o.solidity <= 0.8 && f.o.lopsided >= 0.015 && f.o.elongation >= 1.3,
+  // A crescent: concave, lopsided and long (a star is concave but balanced and round); a few pixels
+  // wide, only its length and a little concavity remain.
+  moon: (f) => (f.o.solidity <= 0.8 && f.o.lopsided >= 0.015 && f.o.elongation >= 1.3) || (f.o.solidity <= 0.85 && f.o.elongation >= 2.2),
   // Wider than tall, narrower on top, and puffy: a flat base or a bumpy outline (an oval is neither).
   cloud: (f) => between(f.aspect, 1.25, 4) && f.o.solidity >= 0.8 && between(f.fill, 0.5, 0.92) && f.o.widestRow >= 0.45 && f.o.topWidth <= 0.85 &&
-    (f.o.bottomWidth >= 0.88 || f.o.solidity <= 0.93),
-  // Two lobes with a dip between them on top, a point below.
-  heart: (f) => between(f.aspect, 0.75, 1.5) && f.o.topNotch >= 0.03 && f.o.bottomWidth <= 0.6 && f.o.widestRow <= 0.5,
+    (f.o.bottomWidth >= 0.84 || f.o.solidity <= 0.95),
+  // Two lobes on top (a dip between them, or when small just a broad top), a point below.
+  heart: (f) => between(f.aspect, 0.75, 1.5) && (f.o.topNotch >= 0.03 || f.o.topWidth >= 0.85) && f.o.bottomWidth <= 0.6 && f.o.widestRow <= 0.5,
   // A round fruit (round below, not a point) with a stem or leaf on top.
   apple: (f) => between(f.aspect, 0.7, 1.45) && f.o.solidity >= 0.85 && f.o.bottomWidth >= 0.55 && f.above.ink >= 0.02 && inColors(f.above, 'brown', 'green', 'black', 'other') >= 0.3,
   // Long, with a tail (a notch at one end) or an eye; its top is not a ring's narrow end.
@@ -191,8 +192,8 @@ export const KIND_CUES: Readonly<Record<string, Cue>> = Object.freeze({
   // handle in another colour beside a boxy body.
   cup: (f) => between(f.aspect, 0.5, 2) && ((f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7)) ||
     (f.o.splitRows >= 0.15 && (f.o.gapX <= 0.3 || f.o.gapX >= 0.7)) || (f.side >= 0.05 && f.fill >= 0.7)),
-  // A long shape with a ring at one end.
-  key: (f) => f.o.elongation >= 2.2 && f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7 || f.o.holeY <= 0.3 || f.o.holeY >= 0.7),
+  // A long shape with a ring at one end (when small, a bumpy one: ring and teeth; a pencil is smooth).
+  key: (f) => f.o.elongation >= 2.2 && ((f.o.holes >= 0.02 && (f.o.holeX <= 0.3 || f.o.holeX >= 0.7 || f.o.holeY <= 0.3 || f.o.holeY >= 0.7)) || f.o.solidity <= 0.85),
   // Taller than wide, smooth and round on top.
   balloon: (f) => between(f.aspect, 0.5, 0.95) && f.o.solidity >= 0.88 && f.o.topWidth >= 0.6 && between(f.o.elongation, 1.05, 2.2),
   // A diamond on a tail: pointed at both ends, something hanging below.
