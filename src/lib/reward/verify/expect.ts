@@ -1,6 +1,6 @@
-// What a kind should look like to the verifier: the aspect ratio of its main-colour region
-// (computed from its parts, not its design grid: an umbrella's canopy is twice as wide as tall
-// even though the whole umbrella is square) and the detail colours that identify it.
+// How big a kind's main-colour region is within the whole object, from the world's parts: the
+// 'larger' relation compares whole objects, but the verifier measures main-colour regions (a
+// lollipop's candy is about half its height).
 import type { Kind } from '../../world/kinds.ts';
 import type { Part } from '../../world/parts.ts';
 
@@ -61,22 +61,10 @@ function partBox(p: Part): Box {
   }
 }
 
-export interface MainGeometry {
-  /** Width / height of the union of the main-colour parts. */
-  readonly aspect: number;
-  /** Their larger side as a share of the whole object's larger side (a lollipop's candy: ~0.54). */
-  readonly extent: number;
-}
-
-export function mainGeometry(kind: Kind): MainGeometry {
+/** The main-colour parts' larger side as a share of the whole object's larger side (a lollipop's candy: ~0.54). */
+export function mainExtent(kind: Kind): number {
   const boxes = kind.parts.filter((p) => p.fill === 'main').map(partBox);
-  const x0 = Math.min(...boxes.map((b) => b[0]));
-  const y0 = Math.min(...boxes.map((b) => b[1]));
-  const x1 = Math.max(...boxes.map((b) => b[2]));
-  const y1 = Math.max(...boxes.map((b) => b[3]));
-  return { aspect: (x1 - x0) / (y1 - y0), extent: Math.min(1, Math.max(x1 - x0, y1 - y0) / Math.max(...kind.grid)) };
+  const w = Math.max(...boxes.map((b) => b[2])) - Math.min(...boxes.map((b) => b[0]));
+  const h = Math.max(...boxes.map((b) => b[3])) - Math.min(...boxes.map((b) => b[1]));
+  return Math.min(1, Math.max(w, h) / Math.max(...kind.grid));
 }
-
-/** Detail colours that identify a kind (white excluded: it vanishes on a white canvas). */
-export const identifyingDetails = (kind: Kind): string[] =>
-  [...new Set(kind.parts.map((p) => p.fill).filter((f) => f !== 'main' && f !== 'white'))];
