@@ -163,6 +163,14 @@ export function toOrt(session: Ort.InferenceSession, t: PlainTensor): Ort.Tensor
   return new ort.Tensor(t.type, data as Float32Array, t.dims);
 }
 
+/**
+ * An int64 tensor for `session` straight from BigInts: per-step decoder inputs (ids, positions, the
+ * attention mask) skip the number → BigInt conversion that `toOrt` does element by element.
+ */
+export function int64Tensor(session: Ort.InferenceSession, data: BigInt64Array, dims: number[]): DeviceTensor {
+  return new (ortOf(session).Tensor)('int64', data, dims);
+}
+
 export async function fromOrt(t: Ort.Tensor): Promise<PlainTensor> {
   const data = await t.getData(); // downloads from the GPU when the output lives there
   const dims = [...t.dims];
