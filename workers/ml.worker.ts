@@ -50,10 +50,10 @@ const api = {
 
   /**
    * Samples a group from the policy loaded under `key`; the KV cache stays here (on the GPU for
-   * WebGPU). `onStep` (a Comlink.proxy) hears every step; its returning false cancels.
+   * WebGPU). `onSteps` (a Comlink.proxy) hears every step, in batches; its returning false cancels.
    */
-  generate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
-    return policies.generate(key, req, onStep);
+  generate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation> {
+    return policies.generate(key, req, onSteps);
   },
 
   release(key: string): Promise<void> {

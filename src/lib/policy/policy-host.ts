@@ -5,6 +5,7 @@ import { TextTokenizer } from '../models/tokenizer';
 import { decoderShape, onnxDecoder, type DecoderShape } from './onnx-decoder';
 import { chatPromptIds } from './prompt';
 import { DEFAULT_SAMPLE_PARAMS, generate, nextTask, type Generation, type SampleParams, type StepEvent } from './sampler';
+import { batchSteps } from './step-batch';
 
 type Session = Parameters<typeof onnxDecoder>[0];
 
@@ -20,11 +21,17 @@ export class PolicyHost {
 
   constructor(private readonly session: (key: string) => Session) {}
 
-  async generate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
+  /** `onSteps` hears the steps in batches (step-batch.ts); its answering false cancels. */
+  async generate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation> {
     const session = this.session(key);
     const { tokenizer, shape } = await this.folder(req.folder);
     const params = { ...DEFAULT_SAMPLE_PARAMS, ...req.params };
-    return generate(onnxDecoder(session, shape), tokenizer, chatPromptIds(tokenizer, req.prompt), params, { betweenSteps: nextTask, ...(onStep ? { onStep } : {}) });
+    const batcher = onSteps ? batchSteps(onSteps) : null;
+    try {
+      return await generate(onnxDecoder(session, shape), tokenizer, chatPromptIds(tokenizer, req.prompt), params, { betweenSteps: nextTask, ...(batcher ? { onStep: (e: StepEvent) => batcher.onStep(e) } : {}) });
+    } finally {
+      await batcher?.flush(); // the page hears every step before the result
+    }
   }
 
   private folder(url: string): Promise<{ tokenizer: TextTokenizer; shape: DecoderShape }> {
