@@ -112,6 +112,10 @@ export async function createSession(
     const session = await ort.InferenceSession.create(model, {
       executionProviders: [ep],
       graphOptimizationLevel: 'all',
+      // WASM threads wait for work without spinning: a spinning pool burns the cores that the page, the
+      // render workers and other tabs need, and on a busy 2-core machine it made decoding slower, not
+      // faster (B=8, 2 threads: 205 vs 144 tok/s, 559 vs 402 tokens per CPU-second; README, Sampling).
+      ...(ep === 'wasm' ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
       // Outputs stay where they were computed: a KV cache fed back to the next step never visits
       // the CPU. Whoever needs the values reads them (readTensor / run download them).
       ...(ep === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
