@@ -18,6 +18,7 @@ import { benchEval, type EvalSpeed } from './lib/bench-eval';
 import { benchEncoders, type EncoderSummary } from './lib/bench-encoders';
 import { benchTrain, type TrainResult } from './lib/bench-train';
 import type { HeadlessApi } from '../src/headless';
+import { chooseVariant, DEFAULT_POLICY, MODELS } from '../src/lib/models/registry';
 
 type Win = { sgp: HeadlessApi };
 const SIZE = DEFAULT_RENDER_SIZE;
@@ -25,8 +26,8 @@ const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode,train,encoders,eval'
 // Train-step buckets timed: 256 holds the bench's sampled group; 384 is the size the issue's figures use.
 const TRAIN_SEQS = (process.env.BENCH_TRAIN_SEQS ?? '256,384').split(',').map(Number);
 const DECODE_TOKENS = Number(process.env.BENCH_DECODE_TOKENS ?? 100);
-// Until the models registry names the default variant, the quantized graph is the default.
-const DEFAULT_VARIANT = 'model_quantized';
+// The variant the app loads on WASM (registry.chooseVariant), measured against fp32.
+const DEFAULT_VARIANT = chooseVariant(MODELS[DEFAULT_POLICY]!, { device: 'wasm', shaderF16: false }).name;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8); // passes over the set per trial
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 3);
 const DIR = 'tests/fixtures/bench-svgs';
@@ -93,6 +94,13 @@ for (const d of decode.filter((x) => x.build === 'plain')) {
   const name = d.variant === DEFAULT_VARIANT ? 'default' : d.variant === 'model' ? 'fp32' : d.variant;
   decodeSummary[`decode_tok_s_${name}_b${d.batch}`] = d.tok_s;
   decodeSummary[`first_token_ms_${name}_b${d.batch}`] = d.first_token_ms;
+  decodeSummary[`decode_tok_per_cpu_s_${name}_b${d.batch}`] = d.tok_per_cpu_s;
+}
+// The default must decode faster than fp32 on WASM (plain build) at batch 1 and 8: wall and CPU-time ratios.
+for (const batch of [1, 8]) {
+  const [ours, fp32] = [find(DEFAULT_VARIANT, 'plain', batch), find('model', 'plain', batch)];
+  if (ours && fp32) decodeSummary[`decode_default_vs_fp32_b${batch}`] = +(ours.tok_s / fp32.tok_s).toFixed(3);
+  if (ours?.tok_per_cpu_s && fp32?.tok_per_cpu_s) decodeSummary[`decode_default_vs_fp32_per_cpu_b${batch}`] = +(ours.tok_per_cpu_s / fp32.tok_per_cpu_s).toFixed(3);
 }
 for (const batch of [1, 8]) {
   const [plain, asyncify] = [find('model', 'plain', batch), find('model', 'asyncify', batch)];

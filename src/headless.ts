@@ -97,19 +97,25 @@ const sgp = {
    * Samples a group for `prompt` with the loaded policy and renders each program through the pool.
    * `cancelAfterSteps` aborts after that many streamed steps (cancel drill); `steps` counts the
    * streamed step events and `streamed` holds each row's text as assembled from the stream.
+   * `stepsAtCancel`: the steps the page had heard when it answered "stop" (steps arrive in batches,
+   * so the answer goes back after the whole batch that held step `cancelAfterSteps`).
    */
   async sample(prompt: string, params: Partial<SampleParams> = {}, opts: { render?: boolean; cancelAfterSteps?: number } = {}) {
     const ctl = new AbortController();
     const streamed: string[] = [];
     const finishedAt: number[] = [];
     let steps = 0;
+    let stepsAtCancel: number | null = null;
     const g = await policy.generate(prompt, params, (e) => {
       steps++;
       for (const t of e.tokens) {
         streamed[t.i] = (streamed[t.i] ?? '') + t.delta;
         finishedAt[t.i] = e.ms;
       }
-      if (opts.cancelAfterSteps !== undefined && steps >= opts.cancelAfterSteps) ctl.abort();
+      if (opts.cancelAfterSteps !== undefined && steps >= opts.cancelAfterSteps && !ctl.signal.aborted) {
+        ctl.abort();
+        queueMicrotask(() => (stepsAtCancel = steps)); // after the rest of this batch
+      }
     }, { signal: ctl.signal });
     const samples: HeadlessSample[] = await Promise.all(
       g.samples.map(async (s) => {
@@ -119,7 +125,7 @@ const sgp = {
         return r.valid ? { ...base, valid: true } : { ...base, valid: false, error: r.error! };
       }),
     );
-    return { samples, streamed, steps, promptTokens: g.promptTokens, firstTokenMs: g.firstTokenMs, totalMs: g.totalMs, newTokens: g.newTokens, tokPerS: g.tokPerS };
+    return { samples, streamed, steps, stepsAtCancel, promptTokens: g.promptTokens, firstTokenMs: g.firstTokenMs, totalMs: g.totalMs, newTokens: g.newTokens, tokPerS: g.tokPerS };
   },
   /** Crashes the ml worker during a call (an uncaught exception in it); resolves to the call's error. */
   mlCrash: (reason: string) => ml.call((api) => api.crash(reason)).then(() => null, (e: Error & { code?: string }) => ({ code: e.code ?? '', message: e.message })),

@@ -79,10 +79,10 @@ const api = {
 
   /**
    * Samples a group from the policy loaded under `key`; the KV cache stays here (on the GPU for
-   * WebGPU). `onStep` (a Comlink.proxy) hears every step; its returning false cancels.
+   * WebGPU). `onSteps` (a Comlink.proxy) hears every step, in batches; its returning false cancels.
    */
-  generate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
-    return policies.generate(key, req, onStep);
+  generate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation> {
+    return policies.generate(key, req, onSteps);
   },
 
   /**
@@ -103,9 +103,9 @@ const api = {
   },
 
   /** Samples a group from the LoRA sampler with the learner's current LoRA (no copy of it anywhere). */
-  trainerGenerate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation & { promptIds: number[] }> {
+  trainerGenerate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation & { promptIds: number[] }> {
     const t = trainer(key);
-    return policies.generateWith(t.sampler, req, onStep, t.samplerFeeds());
+    return policies.generateWith(t.sampler, req, onSteps, t.samplerFeeds());
   },
 
   trainerExport(key: string): Promise<TrainerState> {

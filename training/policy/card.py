@@ -53,16 +53,24 @@ VARIANTS_START, VARIANTS_END = "<!-- variants:start -->", "<!-- variants:end -->
 
 
 def variants_table(v):
-    """variant × size × WASM tok/s × valid × verifier score, from variants.json."""
+    """variant × size × tok/s (Chromium WASM, Node WASM) × valid × verifier score, from variants.json."""
     rows = [VARIANTS_START,
-            "| variant | file | size | WASM tok/s B=1 | WASM tok/s B=8 | argmax agree / max Δlogit | valid val / held-out | "
-            "score val / held-out | kept? |",
+            "| variant | file | size | Chromium WASM tok/s B=1 / B=8 (per CPU-s) | Node WASM tok per CPU-s B=1 / B=8 | "
+            "argmax agree / max Δlogit | valid val / held-out | score val / held-out | kept? |",
             "|---|---|---|---|---|---|---|---|---|"]
     two = lambda r, k, f: " / ".join(f.format(r[s][k]) if s in r else "–" for s in ("val", "heldout"))  # noqa: E731
+
+    def speeds(r, key):
+        x = r.get(key, {})
+        return f"{x.get('B1', '–')} / {x.get('B8', '–')}" if x else "–"
+
     for r in v["variants"]:
-        speed = r.get("wasm_tok_s", {})
         agree = f"{r['argmax_agree']:.3f} / {r['max_dlogit']:.1f}" if "argmax_agree" in r else "–"
-        rows.append(f"| {r['name']} | `{r['file']}` | {mb(r['bytes'])} | {speed.get('B1', '–')} | {speed.get('B8', '–')} | "
+        chromium = speeds(r, "chromium_tok_s")
+        if "chromium_tok_per_cpu_s" in r:
+            chromium += f" ({speeds(r, 'chromium_tok_per_cpu_s')})"
+        node = speeds(r, "wasm_tok_s") if "wasm_tok_s" in r else speeds(r, "wasm_tok_s_earlier_run")
+        rows.append(f"| {r['name']} | `{r['file']}` | {mb(r['bytes'])} | {chromium} | {node} | "
                     f"{agree} | {two(r, 'valid', '{:.3f}')} | {two(r, 'score', '{:.3f}')} | {r['kept']} |")
     return "\n".join(rows + ["", v["note"], VARIANTS_END])
 

@@ -1,13 +1,19 @@
 // Decode speed of policy variants in onnxruntime-web's WASM backend, in Node: a prefill of one prompt
 // per row, then N greedy steps with the KV cache fed back (no early stop), at each batch size. The card's
 // tok/s column; Chromium numbers (npm run bench) differ by the browser's WASM engine, not by the graph.
+// With --sampler, the app's sampler (src/lib/policy: temperature 1, log-probs, text streams) decodes the
+// same number of tokens on the same session, so `sampler_vs_bare` is what the sampler costs over ORT.
 //
 //   node --import tsx training/policy/speed_wasm.ts [--threads 1] [--batch 1,8] [--new-tokens 100] [--repeats 3] \
-//     onnx/model.onnx onnx/model_quantized.onnx
+//     [--sampler] onnx/model.onnx onnx/model_quantized.onnx
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-web';
+import * as ort from 'onnxruntime-web/wasm'; // the build src/lib/models/backend.ts loads for WASM: one Tensor class
+import { configure, createSession } from '../../src/lib/models/backend';
+import { TextTokenizer } from '../../src/lib/models/tokenizer';
+import { decoderShape, onnxDecoder } from '../../src/lib/policy/onnx-decoder';
+import { DEFAULT_SAMPLE_PARAMS, generate } from '../../src/lib/policy/sampler';
 
 const { values: opt, positionals: files } = parseArgs({
   options: {
@@ -16,9 +22,11 @@ const { values: opt, positionals: files } = parseArgs({
     batch: { type: 'string', default: '1,8' },
     'new-tokens': { type: 'string', default: '100' },
     repeats: { type: 'string', default: '2' },
+    sampler: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
+configure({ threads: Number(opt.threads) });
 ort.env.wasm.numThreads = Number(opt.threads);
 const cfg = JSON.parse(readFileSync(join(opt.model, 'config.json'), 'utf8')) as Record<string, number>;
 const L = cfg.num_hidden_layers as number;
@@ -68,11 +76,24 @@ async function decode(sess: ort.InferenceSession, B: number, steps: number): Pro
   return { wall: (B * steps) / ((performance.now() - t0) / 1000), cpu: (B * steps) / ((c.user + c.system) / 1e6) };
 }
 
+/** The same count of tokens through the app's sampler (temperature 1, eos held off: every row decodes `steps`). */
+const json = (name: string): unknown => JSON.parse(readFileSync(join(opt.model, name), 'utf8'));
+const tokenizer = new TextTokenizer(json('tokenizer.json') as never, json('tokenizer_config.json') as never);
+async function sampled(sess: ort.InferenceSession, B: number, steps: number): Promise<{ wall: number; cpu: number }> {
+  const graph = onnxDecoder(sess, decoderShape(cfg as never));
+  const c0 = process.cpuUsage();
+  const params = { ...DEFAULT_SAMPLE_PARAMS, n: B, maxNewTokens: steps + 1, minNewTokens: steps + 1, stop: [], seed: 1 };
+  const g = await generate(graph, tokenizer, PROMPT, params);
+  const c = process.cpuUsage(c0);
+  // tokPerS counts the decode steps after the first token, as `decode` above does
+  return { wall: g.tokPerS, cpu: g.newTokens / ((c.user + c.system) / 1e6) };
+}
+
 // rounds interleave the files, so a burst of load on the shared machine hits every variant alike
 const sessions = new Map<string, ort.InferenceSession>();
 for (const file of files) {
   const path = resolve(opt.model, file); // relative to the model folder, or absolute
-  sessions.set(file, await ort.InferenceSession.create(readFileSync(path), { executionProviders: ['wasm'], externalData: externalData(path) }));
+  sessions.set(file, (await createSession(readFileSync(path), 'wasm', externalData(path))).session);
 }
 const report: Record<string, Record<string, number>> = Object.fromEntries(files.map((f) => [f, {}]));
 for (let r = 0; r < Number(opt.repeats); r++) {
@@ -82,6 +103,12 @@ for (let r = 0; r < Number(opt.repeats); r++) {
       const { wall, cpu } = await decode(sess, B, Number(opt['new-tokens']));
       row[`B${B}_tok_s`] = Math.max(row[`B${B}_tok_s`] ?? 0, Math.round(wall));
       row[`B${B}_tok_per_cpu_s`] = Math.max(row[`B${B}_tok_per_cpu_s`] ?? 0, Math.round(cpu));
+      if (opt.sampler) {
+        const s = await sampled(sess, B, Number(opt['new-tokens']));
+        row[`B${B}_sampler_tok_s`] = Math.max(row[`B${B}_sampler_tok_s`] ?? 0, Math.round(s.wall));
+        row[`B${B}_sampler_tok_per_cpu_s`] = Math.max(row[`B${B}_sampler_tok_per_cpu_s`] ?? 0, Math.round(s.cpu));
+        row[`B${B}_sampler_vs_bare_cpu`] = +(row[`B${B}_sampler_tok_per_cpu_s`]! / row[`B${B}_tok_per_cpu_s`]!).toFixed(3);
+      }
     }
   }
   console.error(JSON.stringify({ round: r + 1, tok_s: report }));

@@ -1,7 +1,7 @@
 // The bundled Llama policy graph (transformers.js layout: input_ids, attention_mask, position_ids,
 // past_key_values.L.key/value in; logits, present.L.key/value out) as a DecoderGraph. The cache is
 // the session's own output tensors, fed straight back: on WebGPU they never leave the GPU.
-import { readFloat32, releaseTensor, runOnDevice, type DeviceTensor, type PlainTensor } from '../models/backend';
+import { int64Tensor, readFloat32, releaseTensor, runOnDevice, type DeviceTensor, type PlainTensor } from '../models/backend';
 import type { DecoderGraph } from './decoder';
 
 type Session = Parameters<typeof runOnDevice>[0];
@@ -24,26 +24,30 @@ export function decoderShape(config: { num_hidden_layers: number; num_key_value_
   };
 }
 
-const int64 = (data: number[], dims: number[]): PlainTensor => ({ type: 'int64', dims, data });
-
 /** `extra` feeds every pass too (e.g. the LoRA tensors of model_lora.onnx). */
 export function onnxDecoder(session: Session, shape: DecoderShape, extra: Record<string, PlainTensor | DeviceTensor> = {}): DecoderGraph<Cache> {
   const names = Array.from({ length: shape.layers }, (_, l) => [`${l}.key`, `${l}.value`]).flat();
   const empty = (rows: number): Cache =>
     Object.fromEntries(names.map((n) => [n, { type: 'float32', dims: [rows, shape.kvHeads, 0, shape.headDim], data: new Float32Array(0) } satisfies PlainTensor]));
   const release = (cache: Cache): void => Object.values(cache).forEach(releaseTensor);
+  // The attention mask is all ones (the group shares its prompt, nothing is padded): one buffer, grown
+  // by doubling, whose prefix every step feeds.
+  let ones = new BigInt64Array(0);
+  const mask = (n: number): BigInt64Array => (ones.length >= n ? ones : (ones = new BigInt64Array(Math.max(n, 2 * ones.length)).fill(1n))).subarray(0, n);
 
   return {
     vocabSize: shape.vocabSize,
     async forward({ ids, rows, pastLength, past }) {
       const length = ids.length / rows;
-      const positions = Array.from({ length: rows * length }, (_, i) => pastLength + (i % length));
+      const idData = new BigInt64Array(ids.length);
+      const positions = new BigInt64Array(ids.length);
+      for (let i = 0; i < ids.length; i++) [idData[i], positions[i]] = [BigInt(ids[i]!), BigInt(pastLength + (i % length))];
       const cache = past ?? empty(rows);
       const feeds: Record<string, PlainTensor | DeviceTensor> = {
         ...extra,
-        input_ids: int64(ids, [rows, length]),
-        attention_mask: int64(new Array<number>(rows * (pastLength + length)).fill(1), [rows, pastLength + length]),
-        position_ids: int64(positions, [rows, length]),
+        input_ids: int64Tensor(session, idData, [rows, length]),
+        attention_mask: int64Tensor(session, mask(rows * (pastLength + length)), [rows, pastLength + length]),
+        position_ids: int64Tensor(session, positions, [rows, length]),
       };
       for (const n of names) feeds[`past_key_values.${n}`] = cache[n]!;
       const out = await runOnDevice(session, feeds);
@@ -51,6 +55,7 @@ export function onnxDecoder(session: Session, shape: DecoderShape, extra: Record
       const logitsT = out.logits ?? missing('logits');
       try {
         const all = await readFloat32(logitsT);
+        if (length === 1) return { logits: all, cache: next }; // a decode step: already [rows, vocab]
         const V = shape.vocabSize;
         const logits = new Float32Array(rows * V);
         for (let r = 0; r < rows; r++) logits.set(all.subarray(((r + 1) * length - 1) * V, (r + 1) * length * V), r * V);

@@ -5,6 +5,7 @@ import { TextTokenizer } from '../models/tokenizer';
 import { decoderShape, onnxDecoder, type DecoderShape } from './onnx-decoder';
 import { chatPromptIds } from './prompt';
 import { DEFAULT_SAMPLE_PARAMS, generate, nextTask, type Generation, type SampleParams, type StepEvent } from './sampler';
+import { batchSteps } from './step-batch';
 
 type Session = Parameters<typeof onnxDecoder>[0];
 
@@ -20,20 +21,26 @@ export class PolicyHost {
 
   constructor(private readonly session: (key: string) => Session) {}
 
-  generate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
-    return this.generateWith(this.session(key), req, onStep);
+  /** `onSteps` hears the steps in batches (step-batch.ts); its answering false cancels. */
+  generate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation> {
+    return this.generateWith(this.session(key), req, onSteps);
   }
 
   /**
    * Samples from a session held elsewhere, feeding `extra` on every pass: the trainer's LoRA sampler
    * (model_lora.onnx) with the learner's live LoRA tensors (src/lib/rl/trainer.ts).
    */
-  async generateWith(session: Session, req: GenerateRequest, onStep?: (e: StepEvent) => unknown, extra: Parameters<typeof onnxDecoder>[2] = {}): Promise<Generation & { promptIds: number[] }> {
+  async generateWith(session: Session, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown, extra: Parameters<typeof onnxDecoder>[2] = {}): Promise<Generation & { promptIds: number[] }> {
     const { tokenizer, shape } = await this.folder(req.folder);
     const params = { ...DEFAULT_SAMPLE_PARAMS, ...req.params };
     const promptIds = chatPromptIds(tokenizer, req.prompt);
-    const g = await generate(onnxDecoder(session, shape, extra), tokenizer, promptIds, params, { betweenSteps: nextTask, ...(onStep ? { onStep } : {}) });
-    return { ...g, promptIds: [...promptIds] }; // a train step needs the exact prompt ids the samples followed
+    const batcher = onSteps ? batchSteps(onSteps) : null;
+    try {
+      const g = await generate(onnxDecoder(session, shape, extra), tokenizer, promptIds, params, { betweenSteps: nextTask, ...(batcher ? { onStep: (e: StepEvent) => batcher.onStep(e) } : {}) });
+      return { ...g, promptIds: [...promptIds] }; // a train step needs the exact prompt ids the samples followed
+    } finally {
+      await batcher?.flush(); // the page hears every step before the result
+    }
   }
 
   private folder(url: string): Promise<{ tokenizer: TextTokenizer; shape: DecoderShape }> {

@@ -5,7 +5,7 @@
 // caller cancels. Same prompt, params, seed and graph (backend + variant) → the same programs.
 import { hash32, makeRng, type Rng } from '../world/rng';
 import type { DecoderGraph } from './decoder';
-import { logProb, pickToken, type SamplingParams } from './sampling';
+import { chooseToken, type SamplingParams } from './sampling';
 import { TextStream } from './text-stream';
 
 export interface SampleParams extends SamplingParams {
@@ -119,9 +119,10 @@ export async function generate<C>(
       for (const s of samples) {
         if (s.finish) continue;
         const row = shared ? logits.subarray(0, V) : logits.subarray(s.i * V, (s.i + 1) * V);
-        const token = pickToken(s.tokens.length < (params.minNewTokens ?? 0) ? withoutToken(row, tokenizer.eosId) : row, params, rngs[s.i]!);
+        const banned = s.tokens.length < (params.minNewTokens ?? 0) ? tokenizer.eosId : -1;
+        const { token, logprob } = chooseToken(row, params, rngs[s.i]!, banned);
         s.tokens.push(token);
-        s.logprobs.push(logProb(row, token));
+        s.logprobs.push(logprob);
         newTokens++;
         const before = s.text.length;
         s.finish = token === tokenizer.eosId ? 'eos' : null;
@@ -158,12 +159,6 @@ export async function generate<C>(
   await lastReply;
   for (const s of samples) s.finish ??= stopped ? 'cancelled' : 'length';
   return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - firstTokens) * 1000) / decodeMs : 0 };
-}
-
-function withoutToken(logits: Float32Array, token: number): Float32Array {
-  const copy = logits.slice();
-  copy[token] = -Infinity;
-  return copy;
 }
 
 /** Where the first stop string ends in `text` (searching from `from`), or -1. */

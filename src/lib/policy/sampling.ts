@@ -50,3 +50,49 @@ export function pickToken(logits: ArrayLike<number>, p: SamplingParams, rng: Rng
   }
   return ids[ids.length - 1] as number; // rounding left r ≥ 0 after the last weight
 }
+
+/** Exp weights of one row, reused across calls: sampling allocates nothing per token. */
+let weights = new Float64Array(0);
+
+/**
+ * The token `pickToken` would choose and its `logProb`, in one pass over the row and without
+ * allocating (the sampler's per-token path: at batch 8 it runs 8 times a step). Same sums in the same
+ * order as those two, so the same seed picks the same token. `banned` (≥ 0) is never chosen, as if its
+ * logit were −∞; its log-prob still counts in the normaliser (it is the policy's own distribution).
+ */
+export function chooseToken(logits: Float32Array, p: SamplingParams, rng: Rng, banned = -1): { token: number; logprob: number } {
+  const V = logits.length;
+  if (p.temperature > 0 && (p.topK > 0 || p.topP < 1)) {
+    // top-k / top-p sort the row: rare in the app, so the general path.
+    const row = banned >= 0 ? logits.slice() : logits;
+    if (banned >= 0) row[banned] = -Infinity;
+    const token = pickToken(row, p, rng);
+    return { token, logprob: logProb(logits, token) };
+  }
+  let maxAll = -Infinity;
+  let maxPick = -Infinity;
+  let best = -1;
+  for (let i = 0; i < V; i++) {
+    const x = logits[i]!;
+    if (x > maxAll) maxAll = x;
+    if (i !== banned && (best < 0 || x > logits[best]!)) [best, maxPick] = [i, x];
+  }
+  if (weights.length < V) weights = new Float64Array(V);
+  let sumAll = 0;
+  for (let i = 0; i < V; i++) sumAll += Math.exp(logits[i]! - maxAll);
+  let token = best; // greedy: the first of the largest, as argmax
+  if (p.temperature > 0) {
+    let total = 0;
+    for (let i = 0; i < V; i++) total += weights[i] = i === banned ? 0 : Math.exp((logits[i]! - maxPick) / p.temperature);
+    let r = rng.next() * total;
+    token = V - 1; // rounding left r ≥ 0 after the last weight
+    for (let k = 0; k < V; k++) {
+      r -= weights[k]!;
+      if (r < 0) {
+        token = k;
+        break;
+      }
+    }
+  }
+  return { token, logprob: logits[token]! - maxAll - Math.log(sumAll) };
+}

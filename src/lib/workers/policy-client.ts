@@ -60,17 +60,19 @@ export class PolicyClient {
   }
 
   /**
-   * Samples `params.n` programs for `prompt`. `onStep` hears each step's new tokens; aborting
-   * `signal` stops the group within a step, and the samples so far come back marked 'cancelled'.
+   * Samples `params.n` programs for `prompt`. `onStep` hears each step's new tokens (they arrive in
+   * batches, so several calls can come at once); aborting `signal` stops the group within a few steps
+   * of the page's answer to the batch it is handling, and the samples so far come back marked 'cancelled'.
    */
   generate(prompt: string, params: Partial<SampleParams> = {}, onStep?: (e: StepEvent) => void, opts: GenerateOptions = {}): Promise<Generation> {
     const model = this.model;
     if (!model) return Promise.reject(new Error('no policy loaded; call load({ folder, variant, device }) first'));
     const { signal, stallMs = 120_000 } = opts;
     return this.ml.call((api, progress) => {
-      const step = (e: StepEvent): boolean => {
+      // The worker sends steps in batches (at most every ~30 ms); the page still hears them one by one.
+      const step = (events: StepEvent[]): boolean => {
         progress();
-        onStep?.(e);
+        for (const e of events) onStep?.(e);
         return !signal?.aborted;
       };
       return api.generate(this.key, { folder: model.folder, prompt, params }, Comlink.proxy(step));

@@ -68,9 +68,9 @@ export class TrainerClient {
   generate(prompt: string, params: Partial<SampleParams> = {}, onStep?: (e: StepEvent) => void, opts: TrainerGenerateOptions = {}): Promise<Generation & { promptIds: number[] }> {
     const { signal, stallMs = 120_000 } = opts;
     return this.call((api, progress) => {
-      const step = (e: StepEvent): boolean => {
+      const step = (events: StepEvent[]): boolean => {
         progress();
-        onStep?.(e);
+        for (const e of events) onStep?.(e); // the worker sends steps in batches (policy/step-batch.ts)
         return !signal?.aborted;
       };
       return api.trainerGenerate(this.key, { folder: this.opts!.folder, prompt, params }, Comlink.proxy(step));

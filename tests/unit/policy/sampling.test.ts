@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeRng } from '../../../src/lib/world/rng';
-import { argmax, logProb, pickToken } from '../../../src/lib/policy/sampling';
+import { argmax, chooseToken, logProb, pickToken } from '../../../src/lib/policy/sampling';
 
 const logits = Float32Array.from([1, 3, 2, 3, -1]); // ids 1 and 3 tie for the top
 const counts = (p: { temperature: number; topK: number; topP: number }, draws = 4000): number[] => {
@@ -41,4 +41,30 @@ test('the same seed draws the same tokens', () => {
   const draw = (seed: number) => Array.from({ length: 50 }, ((rng) => () => pickToken(logits, { temperature: 1.3, topK: 4, topP: 0.95 }, rng))(makeRng(seed)));
   assert.deepEqual(draw(5), draw(5));
   assert.notDeepEqual(draw(5), draw(6));
+});
+
+test('chooseToken picks what pickToken picks, with the log-prob logProb gives, in every sampling mode and with a banned token', () => {
+  const rowRng = makeRng(3);
+  const rows = Array.from({ length: 40 }, () => Float32Array.from({ length: 300 }, () => (rowRng.next() - 0.5) * 12));
+  rows.push(Float32Array.from([1, 3, 2, 3, -1])); // a tie at the top
+  const modes = [
+    { temperature: 0, topK: 0, topP: 1 },
+    { temperature: 1, topK: 0, topP: 1 },
+    { temperature: 0.7, topK: 0, topP: 1 },
+    { temperature: 1.2, topK: 20, topP: 0.9 },
+  ];
+  for (const p of modes) {
+    for (const banned of [-1, 1, 3]) {
+      const [a, b] = [makeRng(17), makeRng(17)];
+      for (const row of rows) {
+        const masked = row.slice();
+        if (banned >= 0) masked[banned] = -Infinity;
+        const want = pickToken(masked, p, a);
+        const got = chooseToken(row, p, b, banned);
+        assert.equal(got.token, want, `mode ${JSON.stringify(p)}, banned ${banned}`);
+        assert.notEqual(got.token, banned);
+        assert.equal(got.logprob, logProb(row, want));
+      }
+    }
+  }
 });
