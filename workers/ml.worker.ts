@@ -10,9 +10,17 @@ import type { LoadedModel, LoadProgress, ModelRequest } from '../src/lib/models/
 import { clearModelCache } from '../src/lib/models/hub';
 import { PolicyHost, type GenerateRequest } from '../src/lib/policy/policy-host';
 import type { Generation, StepEvent } from '../src/lib/policy/sampler';
+import { Trainer, type TrainBatch, type TrainerInfo, type TrainerOptions, type TrainerState, type TrainHyper, type TrainStats } from '../src/lib/rl/trainer';
 
 const sessions = new SessionTable();
 const policies = new PolicyHost((key) => sessions.get(key));
+const trainers = new Map<string, Trainer>();
+
+function trainer(key: string): Trainer {
+  const found = trainers.get(key);
+  if (!found) throw new Error(`no trainer '${key}' in this ml worker (a fresh worker has none); call trainerInit first, from a checkpoint to resume`);
+  return found;
+}
 
 /** Faults a fresh worker can be told to simulate, for tests and the "GPU went away" drill. */
 export interface MlFaults {
@@ -54,6 +62,47 @@ const api = {
    */
   generate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
     return policies.generate(key, req, onStep);
+  },
+
+  /**
+   * Creates (or replaces) the learner under `key`: LoRA, AdamW moments and step stay in this worker
+   * (src/lib/rl/trainer.ts). Only batches go in and statistics come out of the calls below.
+   */
+  async trainerInit(key: string, opts: TrainerOptions): Promise<TrainerInfo> {
+    configureOrt();
+    await trainers.get(key)?.release();
+    trainers.delete(key);
+    const t = await Trainer.create(opts);
+    trainers.set(key, t);
+    return { ...t.info, step: t.step };
+  },
+
+  trainStep(key: string, batch: TrainBatch, hyper?: Partial<TrainHyper>): Promise<TrainStats> {
+    return trainer(key).trainStep(batch, hyper);
+  },
+
+  /** Samples a group from the LoRA sampler with the learner's current LoRA (no copy of it anywhere). */
+  trainerGenerate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
+    const t = trainer(key);
+    return policies.generateWith(t.sampler, req, onStep, t.samplerFeeds());
+  },
+
+  trainerExport(key: string): Promise<TrainerState> {
+    return trainer(key).exportState();
+  },
+
+  trainerImport(key: string, next: { state: TrainerState } | { lora: TrainerState['lora'] }): number {
+    trainer(key).importState(next);
+    return trainer(key).step;
+  },
+
+  trainerReset(key: string): void {
+    trainer(key).reset();
+  },
+
+  async trainerRelease(key: string): Promise<void> {
+    await trainers.get(key)?.release();
+    trainers.delete(key);
   },
 
   release(key: string): Promise<void> {

@@ -24,8 +24,7 @@ def main(ckpt, out):
     cfg, w = hf.config, M.base_weights(hf)
     save_file({n: t.contiguous() for n, t in M.init_lora(cfg).items()}, os.path.join(out, "lora_init.safetensors"),
               metadata={"rank": str(M.LORA_RANK), "alpha": str(M.LORA_ALPHA), "layout": "A (in, rank), B (rank, out)"})
-    p_step, p_lp = TS.export_graphs(w, cfg, out)
-    export.share_weights([paths["fp32"], paths["lora"], p_lp, p_step])
+    export.share_weights([paths["fp32"], paths["lora"], *TS.export_graphs(w, cfg, out)])
     checks = {}
     for v in ("fp32", "int8"):
         checks[f"decoder_{v}"] = verify.check_decoder(paths[v], w, cfg)

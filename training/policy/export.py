@@ -136,6 +136,51 @@ def share_weights(paths, data_name="policy_weights.onnx_data", min_bytes=4096):
     return data_path
 
 
+def add_to_shared_weights(paths, users, data_name="policy_weights.onnx_data", min_bytes=4096):
+    """Point the large initializers of the graphs in `paths` into the existing shared weights file, appending
+    only tensors it lacks. The graphs in `users` already read the file and are not touched (their offsets stay),
+    so new graphs (e.g. train-step buckets) can be added without rewriting the decoders."""
+    import hashlib
+
+    from onnx import numpy_helper
+    data_path = os.path.join(os.path.dirname(paths[0]), data_name)
+    where = {}
+    with open(data_path, "rb") as f:
+        for u in users:
+            for init in onnx.load(u, load_external_data=False).graph.initializer:
+                if init.data_location != onnx.TensorProto.EXTERNAL:
+                    continue
+                ext = {e.key: e.value for e in init.external_data}
+                f.seek(int(ext["offset"]))
+                raw = f.read(int(ext["length"]))
+                dtype = onnx.helper.tensor_dtype_to_np_dtype(init.data_type)
+                key = hashlib.sha1(raw + str((np.dtype(dtype), tuple(init.dims))).encode()).hexdigest()
+                where[key] = (int(ext["offset"]), len(raw))
+    models = [onnx.load(p) for p in paths]
+    with open(data_path, "ab") as f:
+        for p, m in zip(paths, models):
+            for init in m.graph.initializer:
+                arr = numpy_helper.to_array(init)
+                if arr.nbytes < min_bytes:
+                    continue
+                raw = np.ascontiguousarray(arr).tobytes()
+                key = hashlib.sha1(raw + str((arr.dtype, arr.shape)).encode()).hexdigest()
+                if key not in where:
+                    f.write(b"\0" * (-f.tell() % 64))
+                    where[key] = (f.tell(), len(raw))
+                    f.write(raw)
+                off, n = where[key]
+                init.ClearField("raw_data")
+                for field in ("float_data", "int32_data", "int64_data", "double_data"):
+                    init.ClearField(field)
+                init.data_location = onnx.TensorProto.EXTERNAL
+                del init.external_data[:]
+                for k, v in (("location", data_name), ("offset", str(off)), ("length", str(n))):
+                    init.external_data.add(key=k, value=v)
+            onnx.save(m, p)
+    return data_path
+
+
 def write_configs(model, out_dir, tok_dir):
     cfg = model.config
     c = {**cfg.to_diff_dict(), "model_type": "llama", "architectures": ["LlamaForCausalLM"]}

@@ -63,7 +63,7 @@ def main(work):
     ref = [tok.decode(verify.greedy_torch(w, cfg, tok.encode(TK.prompt_text(p)).ids, 12, 1)) for p in prompts]
     check("greedy_cached_vs_full", texts == ref and all(texts), onnx=texts, torch=ref)
 
-    p_step, p_lp = TS.export_graphs(w, cfg, work, B, T)
+    p_step, p_lp = TS.export_graphs(w, cfg, work, B, (T,))
     names = list(M.lora_shapes(cfg))
     batch = TS.example_batch(cfg, B, T)
     with torch.no_grad():

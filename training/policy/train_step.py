@@ -1,11 +1,12 @@
 """The in-browser GRPO step as one ONNX graph, and the log-prob graph that feeds it.
 
-    python3 training/policy/train_step.py --ckpt training/runs/policy/final --out public/models/sgp-tiny-policy
+    python3 training/policy/train_step.py [--ckpt training/runs/policy/final] --out public/models/sgp-tiny-policy
 
 train_step.onnx: (LoRA, AdamW m and v, step, lr, batch, hyper-parameters) → (updated LoRA, m, v, loss, stats).
 logprob.onnx: (LoRA, input_ids) → per-token log-probs and entropies (LoRA with B = 0 gives the reference).
 Both take LoRA inputs named as in model_lora.onnx, so the tab feeds `updated.<name>` back as `<name>`.
-Shapes are fixed (B sequences of T tokens, right-padded, prompt at position 0); see train_step.json.
+Shapes are fixed per graph (B sequences of T tokens, right-padded, prompt at position 0), one pair of graphs per
+sequence bucket (BUCKETS); see train_step.json.
 
 The step is a plain function that calls torch.autograd.grad; make_fx traces it (forward, backward, AdamW)
 into aten ops, and the dynamo exporter turns that trace into standard ONNX ops.
@@ -24,17 +25,25 @@ from training.policy import model as M  # noqa: E402
 
 # -----------------------------------------------------------------------------
 BATCH = 8  # one GRPO group of G = 8 samples per step
-SEQ = 384  # prompt + program, right-padded: covers 99.8 % of the corpus (p99 = 275 tokens)
+SEQ = 384  # prompt + program, right-padded: covers 99.8 % of the corpus (p99 = 275 tokens); the golden bucket
+# Sequence-length buckets: a step pads its group only to the smallest bucket that holds it (programs are ~100
+# tokens, so most groups take the 128 or 256 graph instead of paying for 384). 768 holds a prompt plus the
+# sampler's default 700 new tokens. Each bucket is a ~0.6 MB graph over the shared weights file.
+BUCKETS = (128, 256, 384, 768)
 OPSET = 18
 ADAM_BETAS = (0.9, 0.999)  # baked into the graph, as torch.optim.AdamW's defaults
 ADAM_EPS = 1e-8
-HYPER = ("clip_low", "clip_high", "kl_beta", "weight_decay", "max_grad_norm", "loss_denom")
+HYPER = ("clip_low", "clip_high", "kl_beta", "weight_decay", "max_grad_norm", "loss_denom", "use_old_logp")
 # -----------------------------------------------------------------------------
 
 
 def grpo_loss(w, cfg, lora, input_ids, loss_mask, advantages, old_logp, ref_logp,
-              clip_low, clip_high, kl_beta, loss_denom):
+              clip_low, clip_high, kl_beta, loss_denom, use_old_logp):
     """GRPO with two-sided ratio clipping and the k3 KL to the reference; all per-token tensors (B, T).
+
+    old_logp: the input when use_old_logp > 0 (off-policy: several updates per group, or a sampler that differs
+    from the learner); else this forward pass's own log-probs, detached (one update per group, as TRL with
+    num_iterations = 1): the ratio is 1 and its gradient is ∇logp, with no separate log-prob pass.
 
     loss = Σ mask·[−min(r·A, clip(r, 1−low, 1+high)·A) + β·k3] / denom, denom = loss_denom if > 0 (Dr.GRPO:
     B·max completion length) else the number of masked tokens (token-mean, TRL's "bnpo"/"dapo").
@@ -44,6 +53,7 @@ def grpo_loss(w, cfg, lora, input_ids, loss_mask, advantages, old_logp, ref_logp
     logits, _ = M.forward(w, cfg, input_ids, pos, None, None, lora)
     logp, ent = M.token_logprobs(logits, input_ids)
     a = advantages[:, None]
+    old_logp = torch.where(use_old_logp > 0, old_logp, logp.detach())
     ratio = torch.exp(logp - old_logp)
     surrogate = -torch.minimum(ratio * a, torch.clamp(ratio, 1 - clip_low, 1 + clip_high) * a)
     kl = torch.exp(ref_logp - logp) - (ref_logp - logp) - 1
@@ -65,10 +75,10 @@ def make_step_fn(w, cfg, names):
     def step_fn(*args):
         lora, m, v = args[:n], args[n:2 * n], args[2 * n:3 * n]
         (step, lr, input_ids, loss_mask, advantages, old_logp, ref_logp,
-         clip_low, clip_high, kl_beta, weight_decay, max_grad_norm, loss_denom) = args[3 * n:]
+         clip_low, clip_high, kl_beta, weight_decay, max_grad_norm, loss_denom, use_old_logp) = args[3 * n:]
         ps = [p.detach().requires_grad_(True) for p in lora]
         loss, st = grpo_loss(w, cfg, dict(zip(names, ps)), input_ids, loss_mask, advantages, old_logp, ref_logp,
-                             clip_low, clip_high, kl_beta, loss_denom)
+                             clip_low, clip_high, kl_beta, loss_denom, use_old_logp)
         grads = torch.autograd.grad(loss, ps)
         gnorm = torch.sqrt(sum((g * g).sum() for g in grads))
         # clip the global norm as torch.nn.utils.clip_grad_norm_ does; max_grad_norm ≤ 0 turns it off
@@ -108,7 +118,7 @@ def step_io(names):
 
 def default_hyper(**over):
     h = {"step": 0.0, "lr": 1e-4, "clip_low": 0.2, "clip_high": 0.28, "kl_beta": 0.04, "weight_decay": 0.0,
-         "max_grad_norm": 1.0, "loss_denom": 0.0}
+         "max_grad_norm": 1.0, "loss_denom": 0.0, "use_old_logp": 1.0}
     h.update(over)
     return {k: torch.tensor(float(v)) for k, v in h.items()}
 
@@ -149,20 +159,28 @@ def strip_metadata(path):
     onnx.save(m, path)
 
 
-def export_graphs(w, cfg, out_dir, batch_size=BATCH, seq=SEQ):
-    """Write onnx/train_step.onnx, onnx/logprob.onnx and train_step.json; return their paths."""
+def graph_files(seq):
+    """The bucket's graph files; the golden bucket (SEQ) keeps the unsuffixed names the goldens were made with."""
+    suffix = "" if seq == SEQ else f"_{seq}"
+    return f"onnx/train_step{suffix}.onnx", f"onnx/logprob{suffix}.onnx"
+
+
+def export_graphs(w, cfg, out_dir, batch_size=BATCH, seqs=BUCKETS):
+    """Write onnx/train_step*.onnx and onnx/logprob*.onnx for each sequence bucket, and train_step.json."""
     names = list(M.lora_shapes(cfg))
     lora = M.init_lora(cfg)
     zeros = {n: torch.zeros_like(t) for n, t in lora.items()}
-    batch = example_batch(cfg, batch_size, seq)
-    onnx_dir = os.path.join(out_dir, "onnx")
     ins, outs = step_io(names)
-    p_step = _export(make_step_fn(w, cfg, names), step_args(names, lora, zeros, zeros, batch, default_hyper()),
-                     os.path.join(onnx_dir, "train_step.onnx"), ins, outs)
-    p_lp = _export(make_logprob_fn(w, cfg, names), (*lora.values(), batch["input_ids"]),
-                   os.path.join(onnx_dir, "logprob.onnx"), [*names, "input_ids"], ["logp", "entropy"])
-    write_manifest(cfg, out_dir, batch_size, seq)
-    return p_step, p_lp
+    paths = []
+    for seq in seqs:
+        batch = example_batch(cfg, batch_size, seq)
+        f_step, f_lp = graph_files(seq)
+        paths.append(_export(make_step_fn(w, cfg, names), step_args(names, lora, zeros, zeros, batch, default_hyper()),
+                             os.path.join(out_dir, f_step), ins, outs))
+        paths.append(_export(make_logprob_fn(w, cfg, names), (*lora.values(), batch["input_ids"]),
+                             os.path.join(out_dir, f_lp), [*names, "input_ids"], ["logp", "entropy"]))
+    write_manifest(cfg, out_dir, batch_size, SEQ if SEQ in seqs else seqs[-1], seqs)
+    return paths
 
 
 def example_batch(cfg, B=BATCH, T=SEQ, seed=0):
@@ -182,7 +200,7 @@ def example_batch(cfg, B=BATCH, T=SEQ, seed=0):
             "old_logp": -torch.rand(B, T, generator=g) * 3 * mask, "ref_logp": -torch.rand(B, T, generator=g) * 3 * mask}
 
 
-def write_manifest(cfg, out_dir, B, T):
+def write_manifest(cfg, out_dir, B, T, seqs=BUCKETS):
     shapes = M.lora_shapes(cfg)
     names = list(shapes)
     ins, outs = step_io(names)
@@ -197,7 +215,10 @@ def write_manifest(cfg, out_dir, B, T):
         "adamw": {"betas": list(ADAM_BETAS), "eps": ADAM_EPS, "state_init": "zeros; step counts finished steps"},
         "feedback": "feed each output updated.<x> back as input <x> (LoRA into model_lora.onnx too)",
         "padding": "right-padded; prompt at position 0; loss_mask marks program tokens (and eos); logp[:, t] = log p(input_ids[:, t] | < t), 0 at t = 0",
-        "train_step": {"file": "onnx/train_step.onnx",
+        "external_data": ["onnx/policy_weights.onnx_data"],
+        "buckets": [{"seq": t, "train_step": graph_files(t)[0], "logprob": graph_files(t)[1]} for t in seqs],
+        "buckets_note": "each bucket's graphs are the ones below with T = seq; a group runs in the smallest bucket that holds its longest row",
+        "train_step": {"file": graph_files(T)[0],
                        "inputs": {**{n: lora_io[n] for n in names}, **{f"adam_m.{n}": lora_io[n] for n in names},
                                   **{f"adam_v.{n}": lora_io[n] for n in names},
                                   **{k: ["float32", []] for k in scal}, **bt},
@@ -205,8 +226,9 @@ def write_manifest(cfg, out_dir, B, T):
                        "stats": {"loss": "scalar", "kl": "masked mean k3 KL to ref", "clip_frac":
                                  "masked share of tokens whose ratio is clipped (TRL clip_ratio/region_mean)",
                                  "entropy": "masked mean entropy", "grad_norm": "global norm before clipping",
-                                 "logp": "[B, T] log-probs under the input LoRA (before the update)"}},
-        "logprob": {"file": "onnx/logprob.onnx", "inputs": {**lora_io, "input_ids": ["int64", [B, T]]},
+                                 "logp": "[B, T] log-probs under the input LoRA (before the update)"},
+                       "old_logp": "use_old_logp = 1: the old_logp input; 0: the step's own log-probs, detached (one update per group: ratio 1, no separate log-prob pass)"},
+        "logprob": {"file": graph_files(T)[1], "inputs": {**lora_io, "input_ids": ["int64", [B, T]]},
                     "outputs": {"logp": ["float32", [B, T]], "entropy": ["float32", [B, T]]},
                     "reference": "feed zero lora_B tensors (LoRA off)"},
         "sampler": {"file": "onnx/model_lora.onnx", "lora_inputs": names},
@@ -220,11 +242,14 @@ if __name__ == "__main__":
 
     from transformers import LlamaForCausalLM
     ap = argparse.ArgumentParser()
-    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--ckpt")
     ap.add_argument("--out", default="public/models/sgp-tiny-policy")
     ap.add_argument("--batch", type=int, default=BATCH)
-    ap.add_argument("--seq", type=int, default=SEQ)
+    ap.add_argument("--seqs", default=",".join(map(str, BUCKETS)), help="comma-separated sequence buckets")
     a = ap.parse_args()
-    hf = LlamaForCausalLM.from_pretrained(a.ckpt, dtype=torch.float32).eval()
-    paths = export_graphs(M.base_weights(hf), hf.config, a.out, a.batch, a.seq)
+    # --ckpt: a training checkpoint; without it the base is read back from the folder's own model.onnx
+    hf = (LlamaForCausalLM.from_pretrained(a.ckpt, dtype=torch.float32).eval() if a.ckpt else M.llama_from_onnx(a.out))
+    paths = export_graphs(M.base_weights(hf), hf.config, a.out, a.batch, tuple(int(x) for x in a.seqs.split(",")))
+    from training.policy.export import add_to_shared_weights  # the decoders keep their offsets in the weights file
+    add_to_shared_weights(paths, [os.path.join(a.out, "onnx", f) for f in ("model.onnx", "model_lora.onnx")])
     print(json.dumps({p: os.path.getsize(p) for p in paths}))

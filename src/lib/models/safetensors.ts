@@ -80,3 +80,33 @@ export function readSafetensors(bytes: Uint8Array): Record<string, PlainTensor> 
   }
   return out;
 }
+
+/**
+ * Writes float32 tensors as a .safetensors file (names sorted, data in that order, header padded with
+ * spaces to 8 bytes as the reference writer does). `metadata` goes under `__metadata__` (strings only).
+ */
+export function writeSafetensors(tensors: Record<string, PlainTensor>, metadata: Record<string, string> = {}): Uint8Array {
+  const names = Object.keys(tensors).sort();
+  const header: Record<string, unknown> = Object.keys(metadata).length ? { __metadata__: metadata } : {};
+  let offset = 0;
+  for (const name of names) {
+    const t = tensors[name]!;
+    if (t.type !== 'float32') fail(`tensor ${quote(name)} is ${t.type}; only float32 tensors are written`);
+    const bytes = t.data.length * 4;
+    if (t.dims.reduce((a, b) => a * b, 1) * 4 !== bytes) fail(`tensor ${quote(name)}: ${t.data.length} values do not fill shape [${t.dims.join(', ')}]`);
+    header[name] = { dtype: 'F32', shape: t.dims, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  const raw = JSON.stringify(header);
+  const json = new TextEncoder().encode(raw + ' '.repeat((8 - (new TextEncoder().encode(raw).length % 8)) % 8));
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let at = 8 + json.length;
+  for (const name of names) {
+    const data = Float32Array.from(tensors[name]!.data as ArrayLike<number>);
+    out.set(new Uint8Array(data.buffer), at);
+    at += data.byteLength;
+  }
+  return out;
+}

@@ -20,11 +20,18 @@ export class PolicyHost {
 
   constructor(private readonly session: (key: string) => Session) {}
 
-  async generate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
-    const session = this.session(key);
+  generate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
+    return this.generateWith(this.session(key), req, onStep);
+  }
+
+  /**
+   * Samples from a session held elsewhere, feeding `extra` on every pass: the trainer's LoRA sampler
+   * (model_lora.onnx) with the learner's live LoRA tensors (src/lib/rl/trainer.ts).
+   */
+  async generateWith(session: Session, req: GenerateRequest, onStep?: (e: StepEvent) => unknown, extra: Parameters<typeof onnxDecoder>[2] = {}): Promise<Generation> {
     const { tokenizer, shape } = await this.folder(req.folder);
     const params = { ...DEFAULT_SAMPLE_PARAMS, ...req.params };
-    return generate(onnxDecoder(session, shape), tokenizer, chatPromptIds(tokenizer, req.prompt), params, { betweenSteps: nextTask, ...(onStep ? { onStep } : {}) });
+    return generate(onnxDecoder(session, shape, extra), tokenizer, chatPromptIds(tokenizer, req.prompt), params, { betweenSteps: nextTask, ...(onStep ? { onStep } : {}) });
   }
 
   private folder(url: string): Promise<{ tokenizer: TextTokenizer; shape: DecoderShape }> {

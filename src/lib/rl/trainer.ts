@@ -1,0 +1,335 @@
+// The GRPO learner as it lives in the ml worker: the policy's LoRA, AdamW's moments and the step count
+// stay here as ORT tensors (GPU buffers on WebGPU) from one step to the next and feed the LoRA sampler
+// (model_lora.onnx) directly, so an update reaches the next group without a copy through the page.
+// Only a packed batch comes in and only statistics go out.
+//
+// old_logp: with one update per group (μ = 1, TRL's num_iterations = 1) the old policy IS the current
+// one, so the graph uses its own forward pass's log-probs, detached (use_old_logp = 0): the ratio is 1,
+// its gradient is ∇logp, and no separate log-prob pass runs. When the sampler differs from the learner
+// (a quantized variant), the caller passes the sampler's per-token log-probs as `oldLogp` and the graph
+// takes them (use_old_logp = 1): the clipped ratio then corrects for the mismatch as in PPO. The RL
+// sampler here is model_lora.onnx in fp32 with these very tensors, so sampler = learner.
+//
+// Sequence buckets: each bucket is a train-step graph with a fixed (B, T); a group runs in the smallest
+// T that holds its longest row (train_step.json `buckets`). Sessions are made on first use and kept.
+import { createSession, fetchBytes, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
+import { readSafetensors } from '../models/safetensors';
+
+type Session = Awaited<ReturnType<typeof createSession>>['session'];
+type Tensor = PlainTensor | DeviceTensor;
+
+/** Hyper-parameters of one step; the defaults are the research's (DAPO clip-higher, β = 0). */
+export interface TrainHyper {
+  lr: number;
+  /** Ratio clip range [1 − clipLow, 1 + clipHigh]. */
+  clipLow: number;
+  clipHigh: number;
+  /** Weight of the k3 KL to the base policy (LoRA off); 0 skips the reference pass entirely. */
+  klBeta: number;
+  weightDecay: number;
+  /** Global gradient-norm clip; 0 turns it off. */
+  maxGradNorm: number;
+  /** 0: mean over the batch's loss tokens; > 0: sum / lossDenom (Dr.GRPO: G · max completion length). */
+  lossDenom: number;
+}
+
+export const DEFAULT_HYPER: TrainHyper = Object.freeze({ lr: 1e-4, clipLow: 0.2, clipHigh: 0.28, klBeta: 0, weightDecay: 0, maxGradNorm: 1, lossDenom: 0 });
+
+/** One group: each row is prompt ids then the sampled ids (eos included when it was sampled). */
+export interface TrainBatch {
+  ids: number[][];
+  /** Prompt tokens at the start of each row (not trained on). */
+  promptLen: number[];
+  /** Tokens of each row that count (the loss covers [promptLen, length)); default: the row's length. */
+  length?: number[];
+  advantages: number[];
+  /** The sampler's log-prob of each sampled token, per row, when it differs from the learner (see top). */
+  oldLogp?: number[][];
+}
+
+export interface TrainStats {
+  /** Finished steps after this one. */
+  step: number;
+  loss: number;
+  kl: number;
+  clip_frac: number;
+  entropy: number;
+  grad_norm: number;
+  /** Wall time of the whole call in the worker (packing, reference pass, step). */
+  ms: number;
+  /** Loss tokens in the batch. */
+  tokens: number;
+  /** The bucket's sequence length, and rows cut to fit the largest bucket. */
+  seq: number;
+  truncated: number;
+}
+
+/** LoRA (graph layout: A (in, r), B (r, out)), AdamW moments and the step count, as plain data. */
+export interface TrainerState {
+  step: number;
+  lora: Record<string, PlainTensor>;
+  m: Record<string, PlainTensor>;
+  v: Record<string, PlainTensor>;
+}
+
+export interface TrainerOptions {
+  /** The policy folder (absolute URL) holding train_step.json and the graphs. */
+  folder: string;
+  device?: Device | 'auto';
+  /** Starting LoRA (e.g. an imported adapter) with fresh moments; default the folder's lora_init. */
+  lora?: Record<string, PlainTensor>;
+  /** A checkpoint to resume exactly (LoRA, moments, step); wins over `lora`. */
+  state?: TrainerState;
+}
+
+export interface TrainerInfo {
+  device: Device;
+  notice?: string;
+  step: number;
+  batch: number;
+  buckets: number[];
+  lora: { rank: number; alpha: number; targets: string[]; shapes: Record<string, number[]> };
+}
+
+interface Manifest {
+  batch: number;
+  seq: number;
+  external_data?: string[];
+  buckets?: { seq: number; train_step: string; logprob: string }[];
+  lora: { rank: number; alpha: number; targets: string[] };
+  train_step: { file: string; input_order: string[] };
+  logprob: { file: string; inputs: Record<string, [string, number[]]> };
+  sampler: { file: string; lora_inputs: string[] };
+}
+
+export class Trainer {
+  private readonly steps = new Map<number, Promise<Session>>();
+  private readonly refs = new Map<number, Promise<Session>>();
+  private state!: { step: number; lora: Record<string, Tensor>; m: Record<string, Tensor>; v: Record<string, Tensor> };
+
+  private constructor(
+    private readonly folder: string,
+    private readonly manifest: Manifest,
+    private readonly weights: { path: string; data: Uint8Array }[],
+    private readonly initLora: Record<string, PlainTensor>,
+    private readonly padId: number,
+    /** The LoRA sampler: decode with `samplerFeeds()` as extra inputs. */
+    readonly sampler: Session,
+    readonly info: Omit<TrainerInfo, 'step'>,
+  ) {}
+
+  static async create(opts: TrainerOptions): Promise<Trainer> {
+    const folder = opts.folder.endsWith('/') ? opts.folder : `${opts.folder}/`;
+    const url = (file: string) => new URL(file, folder).href;
+    const manifest = (await (await fetchOk(url('train_step.json'), 'a trainable policy folder needs train_step.json (training/policy/train_step.py)')).json()) as Manifest;
+    const config = (await (await fetchOk(url('config.json'), 'the policy folder needs config.json')).json()) as { pad_token_id?: number; eos_token_id?: number };
+    const weights = await Promise.all(
+      (manifest.external_data ?? ['onnx/policy_weights.onnx_data']).map(async (f) => ({ path: f.split('/').pop()!, data: await fetchBytes(url(f), 'external data') })),
+    );
+    const initLora = readSafetensors(await fetchBytes(url('lora_init.safetensors'), 'LoRA init'));
+    const made = await createSession(await fetchBytes(url(manifest.sampler.file), 'LoRA sampler'), opts.device ?? 'wasm', weights, `${manifest.sampler.file} of ${folder}`);
+    const shapes = Object.fromEntries(manifest.sampler.lora_inputs.map((n) => [n, initLora[n]?.dims ?? missingLora(n)]));
+    const buckets = (manifest.buckets ?? [{ seq: manifest.seq, train_step: manifest.train_step.file, logprob: manifest.logprob.file }]).map((b) => b.seq).sort((a, b) => a - b);
+    const trainer = new Trainer(folder, manifest, weights, initLora, config.pad_token_id ?? config.eos_token_id ?? 0, made.session, {
+      device: made.info.device,
+      ...(made.info.notice ? { notice: made.info.notice } : {}),
+      batch: manifest.batch,
+      buckets,
+      lora: { ...manifest.lora, shapes },
+    });
+    trainer.restore(opts.state ?? freshState(opts.lora ? checkLora(opts.lora, shapes) : initLora));
+    return trainer;
+  }
+
+  get step(): number {
+    return this.state.step;
+  }
+
+  /** The LoRA inputs of model_lora.onnx: the learner's current tensors, shared, not copied. */
+  samplerFeeds(): Record<string, Tensor> {
+    return { ...this.state.lora };
+  }
+
+  /** One GRPO update on one group (≤ batch rows); returns the step's statistics. */
+  async trainStep(batch: TrainBatch, hyper: Partial<TrainHyper> = {}): Promise<TrainStats> {
+    const t0 = performance.now();
+    const h = { ...DEFAULT_HYPER, ...hyper };
+    const packed = packBatch(batch, this.info.batch, this.info.buckets, this.padId);
+    const { seq: T } = packed;
+    const B = this.info.batch;
+    const session = await this.session(this.steps, T, 'train_step');
+    const ids: PlainTensor = { type: 'int64', dims: [B, T], data: packed.ids };
+    const ref = h.klBeta > 0 ? await this.referenceLogp(T, ids) : zeros([B, T]);
+    const scalar = (x: number): PlainTensor => ({ type: 'float32', dims: [], data: Float32Array.of(x) });
+    const { lora, m, v, step } = this.state;
+    const feeds: Record<string, Tensor> = {
+      ...lora,
+      ...prefixed('adam_m.', m),
+      ...prefixed('adam_v.', v),
+      step: scalar(step),
+      lr: scalar(h.lr),
+      input_ids: ids,
+      loss_mask: { type: 'float32', dims: [B, T], data: packed.mask },
+      advantages: { type: 'float32', dims: [B], data: packed.advantages },
+      old_logp: packed.oldLogp ? { type: 'float32', dims: [B, T], data: packed.oldLogp } : zeros([B, T]),
+      ref_logp: ref,
+      clip_low: scalar(h.clipLow),
+      clip_high: scalar(h.clipHigh),
+      kl_beta: scalar(h.klBeta),
+      weight_decay: scalar(h.weightDecay),
+      max_grad_norm: scalar(h.maxGradNorm),
+      loss_denom: scalar(h.lossDenom),
+      use_old_logp: scalar(packed.oldLogp ? 1 : 0),
+    };
+    const out = await runOnDevice(session, feeds);
+    const stat = async (name: string): Promise<number> => Number((await (out[name] ?? missingOutput(name)).getData())[0]);
+    const stats = { loss: await stat('loss'), kl: await stat('kl'), clip_frac: await stat('clip_frac'), entropy: await stat('entropy'), grad_norm: await stat('grad_norm') };
+    if (!Object.values(stats).every(Number.isFinite)) {
+      // A non-finite step would poison the LoRA for every later sample: keep the old state.
+      Object.values(out).forEach((t) => t.dispose());
+      throw new Error(`train step ${step + 1} produced non-finite statistics ${JSON.stringify(stats)}; the LoRA was not updated (lower lr or check advantages)`);
+    }
+    const names = Object.keys(lora);
+    const next = {
+      step: step + 1,
+      lora: Object.fromEntries(names.map((n) => [n, out[`updated.${n}`]!])),
+      m: Object.fromEntries(names.map((n) => [n, out[`updated.adam_m.${n}`]!])),
+      v: Object.fromEntries(names.map((n) => [n, out[`updated.adam_v.${n}`]!])),
+    };
+    for (const [name, t] of Object.entries(out)) if (!name.startsWith('updated.')) t.dispose();
+    this.replace(next);
+    return { step: next.step, ...stats, ms: performance.now() - t0, tokens: packed.tokens, seq: T, truncated: packed.truncated };
+  }
+
+  /** The state as plain data (downloaded from the GPU on WebGPU), for checkpoints and export. */
+  async exportState(): Promise<TrainerState> {
+    const plain = async (rec: Record<string, Tensor>) =>
+      Object.fromEntries(await Promise.all(Object.entries(rec).map(async ([n, t]) => [n, await toPlain(t)] as const)));
+    return { step: this.state.step, lora: await plain(this.state.lora), m: await plain(this.state.m), v: await plain(this.state.v) };
+  }
+
+  /** Replaces the state: a checkpoint (exact resume), or a LoRA alone (fresh moments, step 0). */
+  importState(next: { state: TrainerState } | { lora: Record<string, PlainTensor> }): void {
+    this.replace('state' in next ? checkState(next.state, this.info.lora.shapes) : freshState(checkLora(next.lora, this.info.lora.shapes)));
+  }
+
+  /** Back to the folder's initial LoRA (a no-op adapter: B = 0), zero moments, step 0. */
+  reset(): void {
+    this.replace(freshState(this.initLora));
+  }
+
+  async release(): Promise<void> {
+    this.replace({ step: 0, lora: {}, m: {}, v: {} });
+    for (const table of [this.steps, this.refs]) {
+      for (const s of table.values()) await (await s.catch(() => null))?.release();
+      table.clear();
+    }
+    await this.sampler.release();
+  }
+
+  /** log p under the base policy (LoRA off: B = 0) for the KL term; made only when klBeta > 0. */
+  private async referenceLogp(T: number, ids: PlainTensor): Promise<DeviceTensor> {
+    const session = await this.session(this.refs, T, 'logprob');
+    const off = Object.fromEntries(Object.entries(this.initLora).map(([n, t]) => [n, n.endsWith('lora_B') ? zeros(t.dims) : t]));
+    const out = await runOnDevice(session, { ...off, input_ids: ids });
+    out.entropy?.dispose();
+    return out.logp ?? missingOutput('logp');
+  }
+
+  private session(table: Map<number, Promise<Session>>, seq: number, graph: 'train_step' | 'logprob'): Promise<Session> {
+    let found = table.get(seq);
+    if (!found) {
+      const bucket = this.manifest.buckets?.find((b) => b.seq === seq);
+      const file = bucket ? bucket[graph] : this.manifest[graph].file;
+      const url = new URL(file, this.folder).href;
+      found = fetchBytes(url, graph)
+        .then((bytes) => createSession(bytes, this.info.device, this.weights, `${file} of ${this.folder}`))
+        .then((made) => made.session);
+      found.catch(() => table.delete(seq)); // a failed load is retried by the next step
+      table.set(seq, found);
+    }
+    return found;
+  }
+
+  private restore(state: TrainerState): void {
+    this.state = { step: state.step, lora: { ...state.lora }, m: { ...state.m }, v: { ...state.v } };
+  }
+
+  private replace(next: TrainerState | Trainer['state']): void {
+    const old = this.state;
+    this.restore(next as TrainerState);
+    if (old) for (const rec of [old.lora, old.m, old.v]) for (const t of Object.values(rec)) if ('dispose' in t) t.dispose();
+  }
+}
+
+/** Packs a group into the bucket's (B, T) arrays: right padding, loss mask over the sampled tokens. */
+export function packBatch(batch: TrainBatch, B: number, buckets: number[], padId: number) {
+  const rows = batch.ids.length;
+  if (rows < 1 || rows > B) throw new Error(`a train step takes 1 to ${B} rows (one group of G ≤ ${B}); got ${rows}`);
+  for (const [what, arr] of [['promptLen', batch.promptLen], ['advantages', batch.advantages], ['length', batch.length], ['oldLogp', batch.oldLogp]] as const) {
+    if (arr && arr.length !== rows) throw new Error(`${what} has ${arr.length} entries for ${rows} rows; give one per row`);
+  }
+  const lengths = batch.ids.map((r, i) => Math.min(r.length, batch.length?.[i] ?? r.length));
+  const longest = Math.max(...lengths);
+  const seq = buckets.find((t) => t >= longest) ?? buckets.at(-1)!;
+  const ids = new Array<number>(B * seq).fill(padId);
+  const mask = new Float32Array(B * seq);
+  const advantages = new Float32Array(B);
+  const oldLogp = batch.oldLogp ? new Float32Array(B * seq) : null;
+  let tokens = 0;
+  let truncated = 0;
+  batch.ids.forEach((row, b) => {
+    const p = batch.promptLen[b]!;
+    if (!(Number.isInteger(p) && p >= 1 && p <= lengths[b]!)) throw new Error(`row ${b}: promptLen ${p} must be an integer in [1, ${lengths[b]}] (the row's length)`);
+    if (!Number.isFinite(batch.advantages[b])) throw new Error(`row ${b}: advantage ${batch.advantages[b]} is not a finite number`);
+    const n = Math.min(lengths[b]!, seq);
+    truncated += n < lengths[b]! ? 1 : 0;
+    for (let t = 0; t < n; t++) ids[b * seq + t] = row[t]!;
+    mask.fill(1, b * seq + Math.min(p, n), b * seq + n);
+    tokens += Math.max(0, n - p);
+    advantages[b] = batch.advantages[b]!;
+    const old = batch.oldLogp?.[b];
+    if (oldLogp && old) for (let t = p; t < n; t++) oldLogp[b * seq + t] = old[t - p] ?? 0;
+  });
+  return { seq, ids, mask, advantages, oldLogp, tokens, truncated };
+}
+
+function freshState(lora: Record<string, PlainTensor>): TrainerState {
+  const zero = () => Object.fromEntries(Object.entries(lora).map(([n, t]) => [n, zeros(t.dims)]));
+  return { step: 0, lora, m: zero(), v: zero() };
+}
+
+function checkLora(lora: Record<string, PlainTensor>, shapes: Record<string, number[]>): Record<string, PlainTensor> {
+  for (const [n, dims] of Object.entries(shapes)) {
+    const t = lora[n] ?? missingLora(n);
+    if (t.dims.join() !== dims.join()) throw new Error(`LoRA tensor ${n} has shape [${t.dims.join(', ')}]; this policy needs [${dims.join(', ')}] (A (in, r), B (r, out))`);
+  }
+  return Object.fromEntries(Object.keys(shapes).map((n) => [n, lora[n]!]));
+}
+
+function checkState(state: TrainerState, shapes: Record<string, number[]>): TrainerState {
+  if (!(Number.isInteger(state.step) && state.step >= 0)) throw new Error(`checkpoint step ${state.step} must be a non-negative integer`);
+  return { step: state.step, lora: checkLora(state.lora, shapes), m: checkLora(state.m, shapes), v: checkLora(state.v, shapes) };
+}
+
+const zeros = (dims: number[]): PlainTensor => ({ type: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
+const prefixed = (p: string, rec: Record<string, Tensor>) => Object.fromEntries(Object.entries(rec).map(([n, t]) => [p + n, t]));
+
+async function toPlain(t: Tensor): Promise<PlainTensor> {
+  if (!('getData' in t)) return { type: 'float32', dims: [...t.dims], data: Float32Array.from(t.data as ArrayLike<number>) };
+  return { type: 'float32', dims: [...t.dims], data: Float32Array.from((await t.getData()) as Float32Array) };
+}
+
+async function fetchOk(url: string, hint: string): Promise<Response> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}; ${hint}`);
+  return res;
+}
+
+function missingLora(name: string): never {
+  throw new Error(`LoRA tensor ${name} is missing; the policy's LoRA has rank-r A/B pairs for each target (train_step.json sampler.lora_inputs)`);
+}
+
+function missingOutput(name: string): never {
+  throw new Error(`the train-step graph has no output '${name}'; re-export it with training/policy/train_step.py`);
+}
