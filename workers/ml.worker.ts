@@ -12,8 +12,12 @@ import { PolicyHost, type GenerateRequest } from '../src/lib/policy/policy-host'
 import type { Generation, StepEvent } from '../src/lib/policy/sampler';
 import { Trainer, type TrainBatch, type TrainerInfo, type TrainerOptions, type TrainerState, type TrainHyper, type TrainStats } from '../src/lib/rl/trainer';
 
+import { EncoderHost, type EncoderInfo } from '../src/lib/reward/encoder-host';
+import type { Pixels } from '../src/lib/render/rasterize';
+
 const sessions = new SessionTable();
 const policies = new PolicyHost((key) => sessions.get(key));
+const encoders = new EncoderHost((key) => sessions.get(key));
 const trainers = new Map<string, Trainer>();
 
 function trainer(key: string): Trainer {
@@ -47,7 +51,25 @@ const api = {
    */
   async loadModel(key: string, request: ModelRequest, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
     configureOrt();
-    return sessions.loadModel(key, request, onProgress);
+    encoders.forget(key);
+    const model = await sessions.loadModel(key, request, onProgress);
+    encoders.register(key, model); // encoders keep their preprocessing and tokenizer; policies are ignored
+    return model;
+  },
+
+  /** Input size and text length of the encoder loaded under `key` (by loadModel). */
+  encoderInfo(key: string): EncoderInfo {
+    return encoders.info(key);
+  },
+
+  /** Embeds renders made at the encoder's input size, in batches; only the vectors come back. */
+  embedImages(key: string, images: Pixels[]): Promise<Float32Array[]> {
+    return encoders.embedImages(key, images);
+  },
+
+  /** Embeds texts with a text-image encoder; cached per text in this worker. */
+  embedTexts(key: string, texts: string[]): Promise<Float32Array[]> {
+    return encoders.embedTexts(key, texts);
   },
 
   clearModelCache,
@@ -106,6 +128,7 @@ const api = {
   },
 
   release(key: string): Promise<void> {
+    encoders.forget(key);
     return sessions.release(key);
   },
 

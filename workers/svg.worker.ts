@@ -5,6 +5,7 @@ import wasmUrl from '@resvg/resvg-wasm/index_bg.wasm?url';
 import { rasterize, type RenderResult, type ResvgLike } from '../src/lib/render/rasterize';
 import type { RenderLimits } from '../src/lib/render/limits';
 import { fontOptions, NO_FONT } from '../src/lib/render/font';
+import { renderForReward, type RewardRender, type RewardRenderRequest } from '../src/lib/reward/render-terms';
 
 let font: Record<string, unknown> | null = null;
 
@@ -28,6 +29,14 @@ const api = {
     if (!font) throw new Error('svg worker used before init()');
     const result = rasterize(Resvg as unknown as ResvgLike, svg, { size, font, noFont: NO_FONT, ...(limits ? { limits } : {}) });
     return result.ok ? Comlink.transfer(result, [result.pixels.data.buffer as ArrayBuffer]) : result;
+  },
+
+  /** Renders one model output for the reward and computes its program and pixel terms here, off the page. */
+  scoreRender(output: string, req: RewardRenderRequest, limits?: Partial<RenderLimits>): RewardRender {
+    if (!font) throw new Error('svg worker used before init()');
+    const f = font;
+    const r = renderForReward((svg, size) => rasterize(Resvg as unknown as ResvgLike, svg, { size, font: f, noFont: NO_FONT, ...(limits ? { limits } : {}) }), output, req);
+    return Comlink.transfer(r, [...new Set(r.encoderPixels.map((p) => p.data.buffer as ArrayBuffer))]);
   },
 
   /** Fault injection for tests and the "worker died" drill: the worker ends without a word. */
