@@ -179,6 +179,64 @@ COMMANDS.sample = {
   },
 };
 
+COMMANDS.rl = {
+  usage: 'npm run rl -- --steps N --seed S --preset NAME --split SPLIT [--backend wasm|webgpu] [--lr 5e-4] [--prompts-per-step 2] [--group 8] [--objective grpo|dr-grpo] [--kl-beta 0] [--heldout 16] [--heldout-samples 8]',
+  async run({ flags }) {
+    const text = (name: string, fallback: string): string => (typeof flags[name] === 'string' ? (flags[name] as string) : fallback);
+    const backend = text('backend', 'wasm');
+    if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`--backend must be wasm or webgpu, got ${JSON.stringify(backend).slice(0, 100)}`);
+    const objective = text('objective', 'grpo');
+    if (objective !== 'grpo' && objective !== 'dr-grpo') throw new Error(`--objective must be grpo or dr-grpo, got ${JSON.stringify(objective).slice(0, 100)}`);
+    const steps = numberFlag(flags, 'steps', 30);
+    const init = {
+      split: text('split', 'compositional'),
+      seed: numberFlag(flags, 'seed', 1),
+      preset: text('preset', 'verifiable'),
+      backend: backend as 'wasm' | 'webgpu',
+      heldout: numberFlag(flags, 'heldout', 16),
+      heldoutSamples: numberFlag(flags, 'heldout-samples', 8),
+      config: {
+        lr: numberFlag(flags, 'lr', 5e-4),
+        promptsPerStep: numberFlag(flags, 'prompts-per-step', 2),
+        group: numberFlag(flags, 'group', 8),
+        maxNewTokens: numberFlag(flags, 'max-new-tokens', 320),
+        klBeta: numberFlag(flags, 'kl-beta', 0),
+        objective: objective as 'grpo' | 'dr-grpo',
+      },
+    };
+    ensureBuilt(flags.rebuild === true);
+    const t0 = performance.now();
+    const session = await openSession();
+    try {
+      const page = await openHeadless(session, { workers: 2 });
+      const started = await page.evaluate((o) => (window as unknown as Win).sgp.rlInit(o), init);
+      if (started.info.device !== backend) throw new Error(`asked for ${backend}, the learner runs on ${started.info.device}: ${started.info.notice ?? ''}`);
+      emit({ start: true, split: init.split, seed: init.seed, preset: init.preset, backend, config: started.config, heldout: started.heldout });
+      const before = await page.evaluate(() => (window as unknown as Win).sgp.rlHeldOut());
+      emit({ heldout: 'before', reward: before.reward, valid_rate: before.valid_rate });
+      const valid = [before.valid_rate];
+      for (let s = 0; s < steps; s++) {
+        const line = await page.evaluate(() => (window as unknown as Win).sgp.rlStep());
+        if (line.valid_rate !== null) valid.push(line.valid_rate);
+        emit(line);
+      }
+      const after = await page.evaluate(() => (window as unknown as Win).sgp.rlHeldOut());
+      valid.push(after.valid_rate);
+      const recoveries = await page.evaluate(() => (window as unknown as Win).sgp.rlRecoveries());
+      emit({
+        summary: true, command: 'rl', split: init.split, seed: init.seed, preset: init.preset, backend, steps,
+        heldout_reward_before: before.reward, heldout_reward_after: after.reward,
+        heldout_relative_gain: before.reward > 0 ? +(after.reward / before.reward - 1).toFixed(4) : null,
+        heldout_valid_before: before.valid_rate, heldout_valid_after: after.valid_rate,
+        valid_rate_min: Math.min(...valid), recoveries, seconds: Math.round((performance.now() - t0) / 1000),
+      });
+    } finally {
+      await session.close();
+    }
+    return true;
+  },
+};
+
 const [name, ...rest] = process.argv.slice(2);
 const command = name ? COMMANDS[name] : undefined;
 if (!command) {

@@ -11,7 +11,6 @@ import { clearModelCache } from '../src/lib/models/hub';
 import { PolicyHost, type GenerateRequest } from '../src/lib/policy/policy-host';
 import type { Generation, StepEvent } from '../src/lib/policy/sampler';
 import { Trainer, type TrainBatch, type TrainerInfo, type TrainerOptions, type TrainerState, type TrainHyper, type TrainStats } from '../src/lib/rl/trainer';
-
 import { EncoderHost, type EncoderInfo } from '../src/lib/reward/encoder-host';
 import type { Pixels } from '../src/lib/render/rasterize';
 

@@ -9,6 +9,8 @@
 // fp32 LoRA graph of the same weights the step trains (model_lora.onnx), so sampler = learner; a
 // quantized sampler would make the ratio ≠ 1 at the first token and is not used for training.
 
+import type { TrainBatch, TrainHyper, TrainStats } from './trainer';
+
 // ---- hyperparameters ----------------------------------------------------------------------------
 export interface GrpoConfig {
   /** G: programs per prompt. SGP-RL and DeepSeekMath use 8; the train step's batch is one group. */
@@ -77,37 +79,13 @@ export interface ScoredSample {
   valid: boolean;
 }
 
-/** One group as the train step takes it: row i = prompt ids followed by `programs[i]`. */
-export interface GroupBatch {
-  prompt: string;
-  programs: number[][];
-  advantages: number[];
-}
-
-export interface TrainHyper {
-  lr: number;
-  clipLow: number;
-  clipHigh: number;
-  klBeta: number;
-  weightDecay: number;
-  maxGradNorm: number;
-  /** ≤ 0: mean over the batch's program tokens; else the loss is summed and divided by this. */
-  lossDenom: number;
-}
-
-export interface TrainStats {
-  loss: number;
-  kl: number;
-  clipFrac: number;
-  entropy: number;
-  gradNorm: number;
-}
-
 export interface GrpoDeps {
-  sample(prompt: string, p: { n: number; temperature: number; maxNewTokens: number; seed: number }): Promise<SampledProgram[]>;
+  /** A group from the current policy, with the prompt's token ids (the train step's rows start with them). */
+  sample(prompt: string, p: { n: number; temperature: number; maxNewTokens: number; seed: number }): Promise<{ promptIds: number[]; programs: SampledProgram[] }>;
   /** Renders and scores a group; `renderMs` (when the scorer knows it) splits its time. */
   score(prompt: RlPrompt, programs: string[]): Promise<{ samples: ScoredSample[]; renderMs?: number }>;
-  trainStep(batch: GroupBatch, hyper: TrainHyper): Promise<TrainStats>;
+  /** One update on one group (the ml worker's learner: src/lib/rl/trainer.ts). */
+  trainStep(batch: TrainBatch, hyper: TrainHyper): Promise<TrainStats>;
 }
 
 // ---- algorithm ----------------------------------------------------------------------------------
@@ -164,8 +142,15 @@ export interface StepLog {
   groups: GroupLog[];
 }
 
+export interface StepOptions {
+  /** Stops before the next group; the groups done so far are trained on and logged. */
+  signal?: AbortSignal;
+  /** Hears each group once it is scored and (maybe) trained on: for a live view of the current group. */
+  onGroup?: (g: GroupLog) => void;
+}
+
 /** Samples, scores and trains on each prompt's group in turn; returns the step's statistics. */
-export async function grpoStep(deps: GrpoDeps, c: GrpoConfig, prompts: readonly RlPrompt[], step: number, signal?: AbortSignal): Promise<StepLog> {
+export async function grpoStep(deps: GrpoDeps, c: GrpoConfig, prompts: readonly RlPrompt[], step: number, { signal, onGroup }: StepOptions = {}): Promise<StepLog> {
   const ms = { sample: 0, render: 0, score: 0, train: 0, total: 0 };
   const t0 = performance.now();
   const groups: GroupLog[] = [];
@@ -174,7 +159,7 @@ export async function grpoStep(deps: GrpoDeps, c: GrpoConfig, prompts: readonly 
   for (const [p, prompt] of prompts.entries()) {
     if (signal?.aborted) break;
     let t = performance.now();
-    const sampled = await deps.sample(prompt.prompt, { n: c.group, temperature: c.temperature, maxNewTokens: c.maxNewTokens, seed: sampleSeed(c.seed, step, p) });
+    const { promptIds, programs: sampled } = await deps.sample(prompt.prompt, { n: c.group, temperature: c.temperature, maxNewTokens: c.maxNewTokens, seed: sampleSeed(c.seed, step, p) });
     ms.sample += performance.now() - t;
     t = performance.now();
     const { samples: scored, renderMs = 0 } = await deps.score(prompt, sampled.map((s) => s.text));
@@ -187,11 +172,17 @@ export async function grpoStep(deps: GrpoDeps, c: GrpoConfig, prompts: readonly 
     const trained = informative(adv);
     if (trained) {
       t = performance.now();
-      trainStats.push(await deps.trainStep({ prompt: prompt.prompt, programs: sampled.map((s) => s.tokens), advantages: adv }, trainHyper(c)));
+      const batch: TrainBatch = {
+        ids: sampled.map((s) => [...promptIds, ...s.tokens]), // [G][prompt + program]
+        promptLen: sampled.map(() => promptIds.length),
+        advantages: adv, // [G]; no oldLogp: the step's own log-probs are old_logp (see the top)
+      };
+      trainStats.push(await deps.trainStep(batch, trainHyper(c)));
       ms.train += performance.now() - t;
     }
     lengthSum += sampled.reduce((s, x) => s + x.tokens.length, 0);
     groups.push({ prompt, programs: sampled.map((s) => s.text), scored, advantages: adv, trained });
+    onGroup?.(groups.at(-1)!);
   }
   ms.total = performance.now() - t0;
   return { step, ...summarise(groups), length: lengthSum / Math.max(1, groups.length * c.group), ...meanStats(trainStats), skipped: groups.length - trainStats.length, ms, groups };
@@ -218,8 +209,8 @@ export function summarise(groups: readonly GroupLog[]): Pick<StepLog, 'rewardMea
 }
 
 function meanStats(stats: readonly TrainStats[]): Pick<StepLog, 'loss' | 'kl' | 'clipFrac' | 'entropy' | 'gradNorm'> {
-  const mean = (k: keyof TrainStats) => (stats.length ? stats.reduce((s, x) => s + x[k], 0) / stats.length : NaN);
-  return { loss: mean('loss'), kl: mean('kl'), clipFrac: mean('clipFrac'), entropy: mean('entropy'), gradNorm: mean('gradNorm') };
+  const mean = (k: 'loss' | 'kl' | 'clip_frac' | 'entropy' | 'grad_norm') => (stats.length ? stats.reduce((s, x) => s + x[k], 0) / stats.length : NaN);
+  return { loss: mean('loss'), kl: mean('kl'), clipFrac: mean('clip_frac'), entropy: mean('entropy'), gradNorm: mean('grad_norm') };
 }
 
 // ---- evaluation ---------------------------------------------------------------------------------
@@ -238,7 +229,7 @@ export async function heldOutReward(deps: Pick<GrpoDeps, 'sample' | 'score'>, c:
   const rows: HeldOutResult['prompts'] = [];
   let valid = 0;
   for (const [p, prompt] of prompts.entries()) {
-    const sampled = await deps.sample(prompt.prompt, { n, temperature: c.temperature, maxNewTokens: c.maxNewTokens, seed: sampleSeed(seed, 0, p) });
+    const { programs: sampled } = await deps.sample(prompt.prompt, { n, temperature: c.temperature, maxNewTokens: c.maxNewTokens, seed: sampleSeed(seed, 0, p) });
     const { samples } = await deps.score(prompt, sampled.map((s) => s.text));
     valid += samples.filter((s) => s.valid).length;
     rows.push({ id: prompt.id, reward: samples.reduce((s, x) => s + x.reward, 0) / samples.length, program: sampled[0]?.text ?? '' });

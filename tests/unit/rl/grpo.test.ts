@@ -2,7 +2,8 @@
 // with equal rewards skipped, statistics, and the held-out measurement.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_GRPO_CONFIG, advantages, grpoStep, heldOutReward, sampleSeed, trainHyper, type GrpoDeps, type GroupBatch, type RlPrompt, type TrainHyper } from '../../../src/lib/rl/grpo';
+import type { TrainBatch, TrainHyper } from '../../../src/lib/rl/trainer';
+import { DEFAULT_GRPO_CONFIG, advantages, grpoStep, heldOutReward, sampleSeed, trainHyper, type GrpoDeps, type RlPrompt } from '../../../src/lib/rl/grpo';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -36,12 +37,13 @@ test('train hyperparameters: token mean for GRPO, a constant G·maxNewTokens div
 
 /** Fake policy: program i of a group is `i` repeated; its reward is i / (G − 1) unless `flat`. */
 function fakes(opts: { flat?: Set<string> } = {}) {
-  const batches: { batch: GroupBatch; hyper: TrainHyper }[] = [];
+  const batches: { batch: TrainBatch; hyper: TrainHyper }[] = [];
   const seeds: number[] = [];
   const deps: GrpoDeps = {
     async sample(prompt, p) {
       seeds.push(p.seed);
-      return Array.from({ length: p.n }, (_, i) => ({ text: `${prompt}:${i}`, tokens: Array.from({ length: i + 1 }, () => i) }));
+      const programs = Array.from({ length: p.n }, (_, i) => ({ text: `${prompt}:${i}`, tokens: Array.from({ length: i + 1 }, () => i) }));
+      return { promptIds: [100, 101, prompt.length], programs };
     },
     async score(prompt, programs) {
       const flat = opts.flat?.has(prompt.id);
@@ -52,7 +54,7 @@ function fakes(opts: { flat?: Set<string> } = {}) {
     },
     async trainStep(batch, hyper) {
       batches.push({ batch, hyper });
-      return { loss: 0.1, kl: 0, clipFrac: 0.25, entropy: 1.5, gradNorm: 2 };
+      return { step: batches.length, loss: 0.1, kl: 0, clip_frac: 0.25, entropy: 1.5, grad_norm: 2, ms: 1, tokens: 10, seq: 128, truncated: 0 };
     },
   };
   return { deps, batches, seeds };
@@ -65,8 +67,10 @@ test('a step trains once per informative group, on that group\'s tokens and adva
   const c = { ...DEFAULT_GRPO_CONFIG, group: 4 };
   const log = await grpoStep(deps, c, prompts, 3);
   assert.equal(batches.length, 2);
-  assert.equal(batches[0]!.batch.prompt, 'a red circle');
-  assert.deepEqual(batches[0]!.batch.programs, [[0], [1, 1], [2, 2, 2], [3, 3, 3, 3]]);
+  const p = [100, 101, 'a red circle'.length];
+  assert.deepEqual(batches[0]!.batch.ids, [[...p, 0], [...p, 1, 1], [...p, 2, 2, 2], [...p, 3, 3, 3, 3]]);
+  assert.deepEqual(batches[0]!.batch.promptLen, [3, 3, 3, 3]);
+  assert.equal(batches[0]!.batch.oldLogp, undefined, 'sampler = learner: the step computes old_logp itself');
   assert.deepEqual(batches[0]!.batch.advantages, advantages([0, 1 / 3, 2 / 3, 1], 'grpo'));
   assert.equal(batches[1]!.hyper.lr, c.lr);
   assert.equal(log.step, 3);
