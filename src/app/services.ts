@@ -3,6 +3,7 @@ import { createSvgPool, type SvgPool } from '../lib/workers/svg-client';
 import { PythonRenderer, detectPackageSource } from '../lib/workers/python-render';
 import { MlClient } from '../lib/workers/ml-client';
 import { PolicyClient } from '../lib/workers/policy-client';
+import { EncoderClient, RewardScorer } from '../lib/workers/encoder-client';
 
 let svgPool: SvgPool | null = null;
 
@@ -54,4 +55,15 @@ export function setPythonDownloadAllowed(allowed: boolean): void {
 export function pythonRenderer(): Promise<PythonRenderer> {
   python ??= detectPackageSource(pythonDownloadAllowed()).then((source) => new PythonRenderer(source));
   return python;
+}
+
+let reward: { encoders: EncoderClient; scorer: RewardScorer } | null = null;
+
+/** Reward scoring: renders in the svg pool, encoders (loaded when a preset needs them) in the ml worker. */
+export function rewardServices(): { encoders: EncoderClient; scorer: RewardScorer } {
+  if (!reward) {
+    const encoders = new EncoderClient(mlServices().client);
+    reward = { encoders, scorer: new RewardScorer(svgRenderer(), encoders) };
+  }
+  return reward;
 }

@@ -32,3 +32,12 @@ test('sampling settings refuse what cannot load: encoders, bad ids, G and temper
   assert.equal(parseSettings('#temperature=0').temperature, 0);
   assert.equal(parseSettings('#model=someone%2Fmy-llama').model, 'someone/my-llama');
 });
+
+test('Train settings round-trip and refuse what the run cannot use', () => {
+  const s = { ...DEFAULT_SETTINGS, tab: 'train' as const, rlSource: 'typed' as const, rlPrompts: 'a red circle\ntwo blue squares', rlSplit: 'heldout' as const, rlPreset: 'sgp-rl', rlSteps: 5, rlLr: 0.001, rlGroup: 4, rlObjective: 'dr-grpo' as const, rlKl: 0.04, rlSeed: 3 };
+  assert.deepEqual(parseSettings(serialiseSettings(s)), s);
+  const custom = 'name:custom;label:mine;terms:verifier*1*raw,length*0.1*raw;gates:format';
+  assert.equal(parseSettings(`#rlPreset=${encodeURIComponent(custom)}`).rlPreset, custom);
+  const bad = parseSettings('#rlPreset=clip&rlGroup=9&rlLr=0.5&rlSplit=nope&rlSteps=0');
+  assert.deepEqual([bad.rlPreset, bad.rlGroup, bad.rlLr, bad.rlSplit, bad.rlSteps], ['verifiable', 8, DEFAULT_SETTINGS.rlLr, 'compositional', 30]);
+});
