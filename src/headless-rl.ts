@@ -66,5 +66,12 @@ export function rlHooks(ml: MlClient, scorer: RewardScorer, encoders: EncoderCli
     rlHeldOut: async () => heldLine(await active().heldOut(held, heldSamples, HELDOUT_SAMPLE_SEED)),
     rlStep: async () => stepLine(await active().runStep()),
     rlRecoveries: () => active().recoveries,
+    /** Σ|lora_B| of the learner: 0 for the initial (no-op) adapter, so > 0 means the steps changed the policy. */
+    async rlLoraBNorm() {
+      const { lora, step } = await active().trainer.exportState();
+      let sum = 0;
+      for (const [name, t] of Object.entries(lora)) if (name.endsWith('lora_B')) for (const v of t.data as Float32Array) sum += Math.abs(v);
+      return { step, sum };
+    },
   };
 }
