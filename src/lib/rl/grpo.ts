@@ -130,7 +130,7 @@ export interface StepLog {
   validRate: number;
   /** Mean program length in tokens. */
   length: number;
-  /** Train-step statistics averaged over the groups that were trained on (NaN when none were). */
+  /** Train-step statistics averaged over the groups that were trained on (NaN when none were; kl NaN when β = 0). */
   loss: number;
   kl: number;
   clipFrac: number;
@@ -185,7 +185,10 @@ export async function grpoStep(deps: GrpoDeps, c: GrpoConfig, prompts: readonly 
     onGroup?.(groups.at(-1)!);
   }
   ms.total = performance.now() - t0;
-  return { step, ...summarise(groups), length: lengthSum / Math.max(1, groups.length * c.group), ...meanStats(trainStats), skipped: groups.length - trainStats.length, ms, groups };
+  const stats = meanStats(trainStats);
+  // With β = 0 no reference pass runs and the step's KL statistic compares against nothing: unknown, not a number to chart.
+  if (c.klBeta === 0) stats.kl = NaN;
+  return { step, ...summarise(groups), length: lengthSum / Math.max(1, groups.length * c.group), ...stats, skipped: groups.length - trainStats.length, ms, groups };
 }
 
 // ---- plumbing: statistics -----------------------------------------------------------------------

@@ -80,6 +80,9 @@ test('a step trains once per informative group, on that group\'s tokens and adva
   close(log.length, 2.5);
   assert.deepEqual(log.terms, { verifier: 0.5 }); // a term that is NaN everywhere has no mean
   close(log.clipFrac, 0.25);
+  assert.ok(Number.isNaN(log.kl), 'β = 0: no reference pass, so no KL to report');
+  const withKl = await grpoStep(fakes().deps, { ...c, klBeta: 0.04 }, prompts, 0);
+  close(withKl.kl, 0);
   assert.equal(log.groups.length, 2);
   assert.ok(log.groups.every((g) => g.trained && g.advantages.length === 4));
   assert.equal(log.ms.render, 2);
