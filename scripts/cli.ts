@@ -8,6 +8,7 @@ import { prepareProgram } from '../src/lib/program/prepare';
 import { detectLanguage, extractPython, outputLine, type PythonExtraction } from '../src/lib/program/python';
 import { DEFAULT_RENDER_SIZE } from '../src/lib/render/rasterize';
 import type { HeadlessApi } from '../src/headless';
+import { DEFAULT_GRPO_CONFIG } from '../src/lib/rl/grpo';
 
 type Win = { sgp: HeadlessApi };
 /** `flags` keeps the last value of each flag; `all` every value of a repeatable one (`--prompt A --prompt B`). */
@@ -180,7 +181,7 @@ COMMANDS.sample = {
 };
 
 COMMANDS.rl = {
-  usage: 'npm run rl -- --steps N --seed S --preset NAME --split SPLIT [--backend wasm|webgpu] [--lr 5e-4] [--prompts-per-step 2] [--group 8] [--objective grpo|dr-grpo] [--kl-beta 0] [--heldout 16] [--heldout-samples 8]',
+  usage: 'npm run rl -- --steps N --seed S --preset NAME --split SPLIT [--backend wasm|webgpu] [--lr 3e-3] [--prompts-per-step 2] [--group 8] [--objective grpo|dr-grpo] [--kl-beta 0] [--heldout 16] [--heldout-samples 8]',
   async run({ flags }) {
     const text = (name: string, fallback: string): string => (typeof flags[name] === 'string' ? (flags[name] as string) : fallback);
     const backend = text('backend', 'wasm');
@@ -196,11 +197,11 @@ COMMANDS.rl = {
       heldout: numberFlag(flags, 'heldout', 16),
       heldoutSamples: numberFlag(flags, 'heldout-samples', 8),
       config: {
-        lr: numberFlag(flags, 'lr', 5e-4),
-        promptsPerStep: numberFlag(flags, 'prompts-per-step', 2),
-        group: numberFlag(flags, 'group', 8),
-        maxNewTokens: numberFlag(flags, 'max-new-tokens', 320),
-        klBeta: numberFlag(flags, 'kl-beta', 0),
+        lr: numberFlag(flags, 'lr', DEFAULT_GRPO_CONFIG.lr),
+        promptsPerStep: numberFlag(flags, 'prompts-per-step', DEFAULT_GRPO_CONFIG.promptsPerStep),
+        group: numberFlag(flags, 'group', DEFAULT_GRPO_CONFIG.group),
+        maxNewTokens: numberFlag(flags, 'max-new-tokens', DEFAULT_GRPO_CONFIG.maxNewTokens),
+        klBeta: numberFlag(flags, 'kl-beta', DEFAULT_GRPO_CONFIG.klBeta),
         objective: objective as 'grpo' | 'dr-grpo',
       },
     };

@@ -21,7 +21,10 @@ export interface GrpoConfig {
   temperature: number;
   /** Longest program in tokens; the world's p99 program is ~1,300 characters ≈ 300 tokens. */
   maxNewTokens: number;
-  /** AdamW step size for the LoRA (rank 8, alpha 16). 1e-4 barely moves a 5 M model in 30 steps. */
+  /**
+   * AdamW step size for the LoRA (rank 8, alpha 16; B starts at 0). Measured on compositional prompts:
+   * 1e-3 moved the held-out reward by 1 % in 10 steps; 3e-3 is what the efficacy runs use (README).
+   */
   lr: number;
   /** PPO ratio clip: [1 − clipLow, 1 + clipHigh]; DAPO's asymmetric 0.2 / 0.28 keeps exploration alive. */
   clipLow: number;
@@ -46,7 +49,7 @@ export const DEFAULT_GRPO_CONFIG: Readonly<GrpoConfig> = Object.freeze({
   promptsPerStep: 2,
   temperature: 1,
   maxNewTokens: 320,
-  lr: 5e-4,
+  lr: 3e-3,
   clipLow: 0.2,
   clipHigh: 0.28,
   klBeta: 0,
