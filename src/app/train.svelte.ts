@@ -73,6 +73,7 @@ export class TrainState {
   private runner: GrpoRunner | null = null;
   private initialised: string | null = null;
   private abort: AbortController | null = null;
+  private shown = 0;
 
   constructor(private readonly settings: () => TrainSettings) {}
 
@@ -168,9 +169,11 @@ export class TrainState {
 
   private async showGroup(g: GroupLog, step: number): Promise<void> {
     const cards: Card[] = g.programs.map((program, i) => ({ program, pixels: null, reward: g.scored[i]!.reward, advantage: g.trained ? g.advantages[i]! : null, valid: g.scored[i]!.valid }));
+    const shown = ++this.shown;
     this.group = { prompt: g.prompt.prompt, step, cards };
     const pixels = await Promise.all(cards.map((c) => renderCard(c.program)));
-    if (this.group?.cards === cards) this.group = { ...this.group, cards: cards.map((c, i) => ({ ...c, pixels: pixels[i]! })) };
+    // A later group may have replaced this one while it rendered ($state proxies its arrays, so compare a counter).
+    if (shown === this.shown) this.group = { prompt: g.prompt.prompt, step, cards: cards.map((c, i) => ({ ...c, pixels: pixels[i]! })) };
   }
 
   private async heldOut(): Promise<HeldView> {
