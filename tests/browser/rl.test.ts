@@ -1,8 +1,9 @@
 // GRPO end to end in Chromium on tiny shapes (G = 4, one prompt a step, short programs): the learner
 // samples in the ml worker, the svg pool scores through the reward preset, the train step updates the
-// LoRA; then the run resumes from its checkpoint, and `npm run rl` prints its lines and summary.
+// LoRA; then the run resumes from its checkpoint (after a reload, and after the ml worker dies), and
+// `npm run rl` prints its lines and summary.
 // Compositional prompts and a preset with the length term keep rewards in a group apart (simple objects
-// often give G identical programs), so every group is trained on.
+// often give G identical programs), so every group is trained on; β > 0 runs the KL reference pass too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { useHeadlessPage, type Win } from './setup';
 
 const ctx = useHeadlessPage();
 const PRESET = 'name:test;label:verifier and length;terms:verifier*1*raw,length*0.5*raw;gates:format';
-const init = { split: 'compositional', seed: 3, preset: PRESET, backend: 'wasm' as const, heldout: 1, heldoutSamples: 2, pool: 4, run: 'rl-browser-test', config: { group: 4, promptsPerStep: 1, maxNewTokens: 200, lr: 1e-3 } };
+const init = { split: 'compositional', seed: 3, preset: PRESET, backend: 'wasm' as const, heldout: 1, heldoutSamples: 2, pool: 4, run: 'rl-browser-test', config: { group: 4, promptsPerStep: 1, maxNewTokens: 200, lr: 1e-3, klBeta: 0.04 } };
 const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
 
 test('two GRPO steps: finite statistics, the reward terms of the preset, a changed LoRA, and a resume from the checkpoint', async () => {
@@ -28,7 +29,7 @@ test('two GRPO steps: finite statistics, the reward terms of the preset, a chang
     assert.equal(line.trained, 1, `step ${s + 1}: the group was trained on (length keeps rewards apart): ${JSON.stringify(line)}`);
     for (const k of ['reward_mean', 'reward_std', 'valid_rate', 'length', 'loss', 'kl', 'clip_frac', 'entropy', 'grad_norm'] as const) assert.ok(finite(line[k]), `step ${s + 1}: ${k} = ${line[k]}`);
     assert.deepEqual(Object.keys(line.terms).filter((k) => ['verifier', 'length', 'format'].includes(k)).sort(), ['format', 'length', 'verifier'], 'the scorer\'s terms reach the log');
-    assert.ok(line.grad_norm! > 0 && line.entropy! > 0);
+    assert.ok(line.grad_norm! > 0 && line.entropy! > 0 && line.kl! >= 0);
     assert.ok(line.ms.sample > 0 && line.ms.train > 0);
   }
   const after = await page.evaluate(() => (window as unknown as Win).sgp.rlLoraBNorm());
@@ -45,6 +46,14 @@ test('two GRPO steps: finite statistics, the reward terms of the preset, a chang
   assert.equal(resumed.info.step, 2);
   const same = await page.evaluate(() => (window as unknown as Win).sgp.rlLoraBNorm());
   assert.ok(Math.abs(same.sum - after.sum) <= 1e-6 * after.sum, 'the resumed LoRA is the checkpointed one');
+
+  // The ml worker dies between steps: the next step reports it and goes on from the checkpoint.
+  await page.evaluate(() => (window as unknown as Win).sgp.mlRestart());
+  const third = await page.evaluate(() => (window as unknown as Win).sgp.rlStep());
+  assert.equal(third.step, 3);
+  const recoveries = await page.evaluate(() => (window as unknown as Win).sgp.rlRecoveries());
+  assert.equal(recoveries.length, 1);
+  assert.match(recoveries[0]!, /^step 3: the ml worker restarted/);
 });
 
 test('npm run rl: a line per step and the summary with held-out rewards before and after', () => {
