@@ -3,7 +3,8 @@
 // policy's decode speed through the app's sampler (scripts/lib/bench-decode.ts).
 // Trials alternate between the contenders and each reports its best trial, so load from other
 // processes on a shared machine skews the ratio less. Prints JSON lines; the last is a summary.
-// BENCH_SECTIONS=svg or =decode runs one part.
+// Then one GRPO train step in the ml worker against PyTorch CPU eager (scripts/lib/bench-train.ts).
+// BENCH_SECTIONS=svg, =decode or =train (comma-separated) runs those parts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,11 +13,14 @@ import type { Page } from 'playwright-core';
 import { DEFAULT_RENDER_SIZE, rasterize, type ResvgLike } from '../src/lib/render/rasterize';
 import { openSession, openHeadless } from './lib/browser';
 import { benchDecode, type DecodeResult } from './lib/bench-decode';
+import { benchTrain, type TrainResult } from './lib/bench-train';
 import type { HeadlessApi } from '../src/headless';
 
 type Win = { sgp: HeadlessApi };
 const SIZE = DEFAULT_RENDER_SIZE;
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode,train').split(',');
+// Train-step buckets timed: 256 holds the bench's sampled group; 384 is the size the issue's figures use.
+const TRAIN_SEQS = (process.env.BENCH_TRAIN_SEQS ?? '256,384').split(',').map(Number);
 const DECODE_TOKENS = Number(process.env.BENCH_DECODE_TOKENS ?? 100);
 // Until the models registry names the default variant, the quantized graph is the default.
 const DEFAULT_VARIANT = 'model_quantized';
@@ -46,6 +50,7 @@ if (spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit'
 const session = await openSession();
 const best: Record<string, number> = {};
 let decode: DecodeResult[] = [];
+let train: TrainResult[] = [];
 const record = (name: string, r: { ms: number; failed: number }, trial: number) => {
   const perS = work.length / (r.ms / 1000);
   best[name] = Math.max(best[name] ?? 0, perS);
@@ -69,6 +74,7 @@ try {
     const opts = { variants: [DEFAULT_VARIANT, 'model'], builds: ['plain', 'asyncify'] as const, batches: [1, 8], newTokens: DECODE_TOKENS, trials: TRIALS, threads: 2 };
     decode = await benchDecode(session, { ...opts, builds: [...opts.builds] }, emit);
   }
+  if (SECTIONS.includes('train')) train = await benchTrain(session, { seqs: TRAIN_SEQS, trials: TRIALS, threads: 2 }, emit);
 } finally {
   await session.close();
 }
@@ -112,6 +118,33 @@ function cpuAnchors(variant: string, batch: number): { torch: number | null; ort
   return { torch: report.torch_cpu_generate?.[`B${batch}_tok_s`] ?? null, ort: report.ort_cpu?.[variant]?.[`B${batch}_tok_s`] ?? null };
 }
 
+// The WASM step against PyTorch CPU eager (PEFT LoRA + AdamW) on the same (B, T) batch, 2 threads each.
+const trainSummary: Record<string, number | null> = {};
+if (train.length) {
+  const anchors = trainAnchors(train.map((t) => t.seq));
+  for (const t of train) {
+    const torch = anchors.torch_cpu_step_ms?.[`T${t.seq}`] ?? null;
+    trainSummary[`train_step_ms_wasm_T${t.seq}`] = t.step_ms;
+    trainSummary[`train_round_trip_ms_wasm_T${t.seq}`] = t.round_trip_ms;
+    trainSummary[`train_first_step_ms_wasm_T${t.seq}`] = t.first_step_ms;
+    trainSummary[`train_step_ms_torch_cpu_T${t.seq}`] = torch;
+    trainSummary[`train_step_ms_ort_native_cpu_T${t.seq}`] = anchors.ort_cpu_step_ms?.[`T${t.seq}`] ?? null;
+    trainSummary[`train_step_vs_torch_cpu_T${t.seq}`] = torch ? +(t.step_ms / torch).toFixed(3) : null;
+  }
+  trainSummary.train_step_vs_torch_cpu = trainSummary[`train_step_vs_torch_cpu_T${Math.max(...train.map((t) => t.seq))}`] ?? null;
+  trainSummary.goal_train_step_vs_torch_cpu = 1.5;
+}
+
+/** training/policy/bench_train.py: one step in PyTorch CPU eager and native onnxruntime per bucket. */
+function trainAnchors(seqs: number[]): { torch_cpu_step_ms?: Record<string, number>; ort_cpu_step_ms?: Record<string, number> } {
+  const python = existsSync('training/.venv/bin/python') ? 'training/.venv/bin/python' : 'python3';
+  const r = spawnSync(python, ['training/policy/bench_train.py', '--seqs', seqs.join(','), '--threads', '2', '--repeats', String(TRIALS), '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench_train.py failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-500)}`);
+  const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ReturnType<typeof trainAnchors>;
+  emit({ bench: 'train_cpu_anchors', ...report });
+  return report;
+}
+
 emit({
   summary: true,
   svgs: svgs.length,
@@ -124,4 +157,5 @@ emit({
   svg_pool_vs_native: +((best.svg_pool_2w_chromium ?? NaN) / nativeBest).toFixed(3),
   goal_svg_pool_vs_native: 0.5,
   ...decodeSummary,
+  ...trainSummary,
 });

@@ -15,12 +15,17 @@ const tensors = (rec: Record<string, Numbers>): Record<string, PlainTensor> =>
 export function trainerHooks(ml: MlClient) {
   const trainer = new TrainerClient(ml);
   return {
-    trainerInit: (opts: { device?: Device | 'auto'; lora?: Record<string, Numbers> } = {}) =>
-      trainer.init({ folder: 'models/sgp-tiny-policy/', ...(opts.device ? { device: opts.device } : {}), ...(opts.lora ? { lora: tensors(opts.lora) } : {}) }),
+    trainerInit: (opts: { device?: Device | 'auto'; lora?: Record<string, Numbers>; threads?: number } = {}) =>
+      trainer.init({
+        folder: 'models/sgp-tiny-policy/',
+        ...(opts.device ? { device: opts.device } : {}),
+        ...(opts.lora ? { lora: tensors(opts.lora) } : {}),
+        ...(opts.threads ? { threads: opts.threads } : {}),
+      }),
     trainerStep: (batch: TrainBatch, hyper: Partial<TrainHyper> = {}) => trainer.step(batch, hyper),
     async trainerGenerate(prompt: string, params: Partial<SampleParams> = {}) {
       const g = await trainer.generate(prompt, params);
-      return { promptTokens: g.promptTokens, samples: g.samples.map((s) => ({ tokens: s.tokens, logprobs: s.logprobs, text: s.text, finish: s.finish })) };
+      return { promptIds: g.promptIds, samples: g.samples.map((s) => ({ tokens: s.tokens, logprobs: s.logprobs, text: s.text, finish: s.finish })) };
     },
     async trainerExport() {
       const s = await trainer.exportState();

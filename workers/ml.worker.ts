@@ -90,7 +90,7 @@ const api = {
    * (src/lib/rl/trainer.ts). Only batches go in and statistics come out of the calls below.
    */
   async trainerInit(key: string, opts: TrainerOptions): Promise<TrainerInfo> {
-    configureOrt();
+    configureOrt(opts.threads);
     await trainers.get(key)?.release();
     trainers.delete(key);
     const t = await Trainer.create(opts);
@@ -103,7 +103,7 @@ const api = {
   },
 
   /** Samples a group from the LoRA sampler with the learner's current LoRA (no copy of it anywhere). */
-  trainerGenerate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation> {
+  trainerGenerate(key: string, req: GenerateRequest, onStep?: (e: StepEvent) => unknown): Promise<Generation & { promptIds: number[] }> {
     const t = trainer(key);
     return policies.generateWith(t.sampler, req, onStep, t.samplerFeeds());
   },

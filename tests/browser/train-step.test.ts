@@ -1,8 +1,10 @@
-// The GRPO train-step graph of the bundled policy runs in onnxruntime-web inside Chromium's ml worker
-// and reproduces one step that onnxruntime (Python) took on a fixed batch: log-probs from logprob.onnx
-// (goldens/train_step.json), then one step off-policy (goldens/train_step_offpolicy.json: old_logp and
-// ref_logp moved off the current log-probs, kl_beta > 0, so ratios clip and the KL term pulls), checked
-// on its loss, statistics and updated LoRA/AdamW tensors. One step: it takes ≈ 15 s on WASM here.
+// The stateful GRPO learner in Chromium's ml worker (src/lib/rl/trainer.ts through TrainerClient):
+// 1. one off-policy step from lora_init on the golden batch (goldens/train_step_offpolicy.json: old_logp and
+//    ref_logp moved off the current log-probs, kl_beta > 0, so ratios clip and the KL term pulls) matches
+//    onnxruntime (Python) on its loss, statistics and every updated LoRA/AdamW tensor — run in the smallest
+//    length bucket that holds the batch, not the golden's T = 384 graph;
+// 2. on-policy steps keep their state in the worker, reach the LoRA sampler without a copy, survive a
+//    checkpoint → worker restart → resume, and a worker restart is reported instead of training afresh.
 // The golden itself is checked against PEFT and TRL by tests/factory/train-step-golden.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,15 +12,11 @@ import { readFileSync } from 'node:fs';
 import { useHeadlessPage, type Win } from './setup';
 import { readSafetensors } from '../../src/lib/models/safetensors';
 import type { PlainTensor } from '../../src/lib/models/backend';
+import type { TrainBatch, TrainHyper } from '../../src/lib/rl/trainer';
 
 const ctx = useHeadlessPage();
 const dir = 'public/models/sgp-tiny-policy';
-const manifest = JSON.parse(readFileSync(`${dir}/train_step.json`, 'utf8')) as {
-  batch: number;
-  seq: number;
-  train_step: { input_order: string[] };
-  logprob: { inputs: Record<string, unknown> };
-};
+const manifest = JSON.parse(readFileSync(`${dir}/train_step.json`, 'utf8')) as { batch: number; seq: number; logprob: { inputs: Record<string, unknown> } };
 type Summary = { sum: number; abs_sum: number };
 type Stat = 'loss' | 'kl' | 'clip_frac' | 'entropy' | 'grad_norm';
 const batch = JSON.parse(readFileSync(`${dir}/goldens/train_step.json`, 'utf8')) as {
@@ -38,64 +36,114 @@ const loraNames = Object.keys(manifest.logprob.inputs).filter((n) => n !== 'inpu
 const [B, T] = [manifest.batch, manifest.seq];
 const external = [{ path: 'policy_weights.onnx_data', url: 'models/sgp-tiny-policy/onnx/policy_weights.onnx_data' }];
 
-const plain = (t: PlainTensor) => ({ ...t, data: Array.from(t.data) });
-const scalar = (v: number): PlainTensor => ({ type: 'float32', dims: [], data: [v] });
 const relClose = (a: number, b: number, rel: number) => Math.abs(a - b) <= rel * Math.max(1e-6, Math.abs(b));
-const run = (key: string, feeds: Record<string, PlainTensor>) =>
-  ctx.page.evaluate(
-    ([k, f]) => (window as unknown as Win).sgp.onnxRun(k, f).then((o) => Object.fromEntries(Object.entries(o).map(([n, t]) => [n, Array.from(t.data)]))),
-    [key, feeds] as const,
-  );
-const load = (key: string, file: string) =>
-  ctx.page.evaluate(([k, u, e]) => (window as unknown as Win).sgp.onnxLoad(k, u, 'wasm', e), [key, `models/sgp-tiny-policy/onnx/${file}`, external] as const);
+type Api = Win['sgp'];
+type Hook = 'trainerInit' | 'trainerStep' | 'trainerGenerate' | 'trainerExport' | 'trainerReset' | 'trainerCheckpoint' | 'trainerResume';
+/** Calls window.sgp[name](...args) in the page. */
+const call = <K extends Hook>(name: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> =>
+  ctx.page.evaluate(([n, a]) => ((window as unknown as Win).sgp[n] as (...x: unknown[]) => Promise<unknown>)(...a), [name, args] as const) as Promise<Awaited<ReturnType<Api[K]>>>;
+const sums = (data: number[]) => ({ sum: data.reduce((a, v) => a + v, 0), abs_sum: data.reduce((a, v) => a + Math.abs(v), 0) });
 
-test('one off-policy GRPO step on WASM matches onnxruntime: log-probs, loss, clip and KL statistics, updated tensors', async () => {
-  const want = golden.step;
-  assert.ok(want.clip_frac > 0.05 && want.kl > 0 && golden.hyper.kl_beta! > 0, 'the golden step exercises clipping and the KL term');
+test('an off-policy step of the stateful learner matches onnxruntime: loss, clip and KL statistics, updated tensors', { timeout: 600_000 }, async () => {
+  assert.ok(golden.step.clip_frac > 0.05 && golden.step.kl > 0 && golden.hyper.kl_beta! > 0, 'the golden step exercises clipping and the KL term');
+  // log-probs of lora_init through the stateless log-prob graph: the golden's old/ref inputs are offsets from them
   const inputIds: PlainTensor = { type: 'int64', dims: [B, T], data: batch.input_ids.flat() };
-  const mask = new Array<number>(B * T).fill(0);
-  batch.loss_mask_rows.forEach(([start, end], b) => mask.fill(1, b * T + start, b * T + end));
-  const loraFeeds = Object.fromEntries(loraNames.map((n) => [n, plain(lora[n]!)]));
-
-  await load('logprob', 'logprob.onnx');
-  const lp = await run('logprob', { ...loraFeeds, input_ids: inputIds });
-  const logp = lp.logp!.map((v, i) => v * mask[i]!);
-  const rowSums = Array.from({ length: B }, (_, b) => logp.slice(b * T, (b + 1) * T).reduce((s, v) => s + v, 0));
-  rowSums.forEach((s, b) => assert.ok(relClose(s, batch['old_logp = ref_logp'].row_sums[b]!, 1e-4), `row ${b} log-prob sum ${s}`));
-  /** (logp + offset) on the loss mask, 0 elsewhere: the golden's old_logp and ref_logp. */
-  const offPolicy = (which: 'old_logp' | 'ref_logp'): number[] => {
-    const out = new Array<number>(B * T).fill(0);
-    batch.loss_mask_rows.forEach(([start, end], b) => {
-      for (let t = start; t < end; t++) out[b * T + t] = logp[b * T + t]! + golden.offsets[which].rows[b]![t - start]!;
-    });
-    return out;
+  const plain = (t: PlainTensor) => ({ ...t, data: Array.from(t.data) });
+  await ctx.page.evaluate(([u, e]) => (window as unknown as Win).sgp.onnxLoad('logprob', u, 'wasm', e), ['models/sgp-tiny-policy/onnx/logprob.onnx', external] as const);
+  const logp = await ctx.page.evaluate(
+    (f) => (window as unknown as Win).sgp.onnxRun('logprob', f).then((o) => Array.from(o.logp!.data)),
+    { ...Object.fromEntries(loraNames.map((n) => [n, plain(lora[n]!)])), input_ids: inputIds },
+  );
+  await ctx.page.evaluate(() => (window as unknown as Win).sgp.onnxRelease('logprob'));
+  const rows = batch.loss_mask_rows;
+  rows.forEach(([s, e], b) => {
+    const sum = logp.slice(b * T + s, b * T + e).reduce((a, v) => a + v, 0);
+    assert.ok(relClose(sum, batch['old_logp = ref_logp'].row_sums[b]!, 1e-4), `row ${b} log-prob sum ${sum}`);
+  });
+  const shifted = (which: 'old_logp' | 'ref_logp') => rows.map(([s, e], b) => Array.from({ length: e - s }, (_, i) => logp[b * T + s + i]! + golden.offsets[which].rows[b]![i]!));
+  const step: TrainBatch = {
+    ids: batch.input_ids.map((r, b) => r.slice(0, rows[b]![1])),
+    promptLen: rows.map(([s]) => s),
+    advantages: batch.advantages,
+    oldLogp: shifted('old_logp'),
+    refLogp: shifted('ref_logp'),
   };
+  const h = golden.hyper;
+  const hyper: TrainHyper = { lr: h.lr!, clipLow: h.clip_low!, clipHigh: h.clip_high!, klBeta: h.kl_beta!, weightDecay: h.weight_decay!, maxGradNorm: h.max_grad_norm!, lossDenom: h.loss_denom! };
 
-  const zeros = (n: string) => ({ ...plain(lora[n]!), data: new Array(lora[n]!.data.length).fill(0) });
-  const feeds: Record<string, PlainTensor> = {
-    ...loraFeeds,
-    ...Object.fromEntries(loraNames.map((n) => [`adam_m.${n}`, zeros(n)])),
-    ...Object.fromEntries(loraNames.map((n) => [`adam_v.${n}`, zeros(n)])),
-    ...Object.fromEntries(Object.entries(golden.hyper).map(([k, v]) => [k, scalar(v)])),
-    step: scalar(0),
-    input_ids: inputIds,
-    loss_mask: { type: 'float32', dims: [B, T], data: mask },
-    advantages: { type: 'float32', dims: [B], data: batch.advantages },
-    old_logp: { type: 'float32', dims: [B, T], data: offPolicy('old_logp') },
-    ref_logp: { type: 'float32', dims: [B, T], data: offPolicy('ref_logp') },
-  };
-  assert.deepEqual(Object.keys(feeds).sort(), [...manifest.train_step.input_order].sort());
-  await load('train-step', 'train_step.onnx');
-  const out = await run('train-step', feeds);
+  const info = await call('trainerInit', { device: 'wasm' });
+  assert.equal(info.step, 0);
+  const stats = await call('trainerStep', step, hyper);
+  assert.equal(stats.step, 1);
+  assert.ok(stats.seq < T && stats.seq >= Math.max(...rows.map(([, e]) => e)), `ran in a shorter bucket (${stats.seq}) than the golden's ${T}`);
   for (const stat of ['loss', 'kl', 'clip_frac', 'entropy', 'grad_norm'] as const) {
-    const got = out[stat]![0]!;
-    assert.ok(Math.abs(got - want[stat]) <= golden.tolerance.stats_rel * Math.max(1e-3, Math.abs(want[stat])), `${stat}: ${got} vs ${want[stat]}`);
+    const want = golden.step[stat];
+    assert.ok(Math.abs(stats[stat] - want) <= golden.tolerance.stats_rel * Math.max(1e-3, Math.abs(want)), `${stat}: ${stats[stat]} vs ${want}`);
   }
-  for (const [name, s] of Object.entries(want.updated)) {
-    const data = out[name]!;
-    const sum = data.reduce((a, v) => a + v, 0);
-    const absSum = data.reduce((a, v) => a + Math.abs(v), 0);
-    assert.ok(relClose(absSum, s.abs_sum, golden.tolerance.tensors_rel), `${name}: abs sum ${absSum} vs ${s.abs_sum}`);
-    assert.ok(Math.abs(sum - s.sum) <= golden.tolerance.tensors_rel * s.abs_sum, `${name}: sum ${sum} vs ${s.sum}`);
+  const state = await call('trainerExport');
+  assert.equal(state.step, 1);
+  for (const [name, want] of Object.entries(golden.step.updated)) {
+    const [, group, n] = /^updated\.(adam_m\.|adam_v\.)?(.*)$/.exec(name)!;
+    const t = (group === 'adam_m.' ? state.m : group === 'adam_v.' ? state.v : state.lora)[n!]!;
+    const got = sums(t.data);
+    assert.ok(relClose(got.abs_sum, want.abs_sum, golden.tolerance.tensors_rel), `${name}: abs sum ${got.abs_sum} vs ${want.abs_sum}`);
+    assert.ok(Math.abs(got.sum - want.sum) <= golden.tolerance.tensors_rel * want.abs_sum, `${name}: sum ${got.sum} vs ${want.sum}`);
   }
+});
+
+test('on-policy steps keep state in the worker, feed the sampler, and resume from a checkpoint after a worker restart', { timeout: 600_000 }, async () => {
+  await call('trainerInit', { device: 'wasm' });
+  const params = { n: 4, seed: 3, maxNewTokens: 40 };
+  const before = await call('trainerGenerate', 'a red circle', params);
+  const adv = [1, -1, 0.5, -0.5];
+  const group: TrainBatch = {
+    ids: before.samples.map((x) => [...before.promptIds, ...x.tokens]),
+    promptLen: before.samples.map(() => before.promptIds.length),
+    advantages: adv,
+  };
+  const hyper = { lr: 5e-3 };
+  const s1 = await call('trainerStep', group, hyper);
+  // on-policy (no oldLogp): the ratio is exactly 1, so nothing clips and loss = −Σ A_b·n_b / Σ n_b
+  const n = before.samples.map((x) => x.tokens.length);
+  const want = -adv.reduce((a, v, b) => a + v * n[b]!, 0) / n.reduce((a, v) => a + v, 0);
+  assert.equal(s1.clip_frac, 0);
+  assert.ok(relClose(s1.loss, want, 1e-4), `on-policy loss ${s1.loss} vs ${want}`);
+  assert.equal(s1.tokens, n.reduce((a, v) => a + v, 0));
+  assert.equal(s1.seq, 128);
+  assert.ok(s1.grad_norm > 0 && s1.entropy > 0);
+
+  // the update reaches the sampler: same seed, other log-probs for the same tokens (the prefix both share)
+  const after = await call('trainerGenerate', 'a red circle', params);
+  const moved = before.samples.map((x, i) => {
+    const y = after.samples[i]!;
+    let most = 0;
+    for (let t = 0; t < Math.min(x.tokens.length, y.tokens.length) && x.tokens[t] === y.tokens[t]; t++) most = Math.max(most, Math.abs(x.logprobs[t]! - y.logprobs[t]!));
+    return most;
+  });
+  assert.ok(Math.max(...moved) > 1e-3, `the sampler did not see the step: largest log-prob change per row ${moved.join(', ')}`);
+
+  assert.equal(await call('trainerCheckpoint', 'browser-test'), 1);
+  const s2 = await call('trainerStep', group, hyper);
+  const lora2 = (await call('trainerExport')).lora;
+
+  await ctx.page.evaluate(() => (window as unknown as Win).sgp.mlRestart());
+  const lost = await ctx.page.evaluate(
+    (g) => (window as unknown as Win).sgp.trainerStep(g).then(() => null, (e: Error & { code?: string }) => ({ code: e.code, message: e.message })),
+    group,
+  );
+  assert.equal(lost?.code, 'state-lost', `a step after a restart must fail as state-lost, got ${JSON.stringify(lost)}`);
+
+  const resumed = await call('trainerResume', 'browser-test');
+  assert.equal(resumed.step, 1);
+  const again = await call('trainerStep', group, hyper);
+  assert.equal(again.step, 2);
+  for (const stat of ['loss', 'entropy', 'grad_norm'] as const) assert.ok(relClose(again[stat], s2[stat], 1e-4), `resumed ${stat}: ${again[stat]} vs ${s2[stat]}`);
+  const lora2b = (await call('trainerExport')).lora;
+  for (const [name, t] of Object.entries(lora2)) {
+    const [a, b] = [sums(t.data), sums(lora2b[name]!.data)];
+    assert.ok(Math.abs(a.sum - b.sum) <= 1e-4 * a.abs_sum + 1e-7, `${name}: resumed sum ${b.sum} vs ${a.sum}`);
+  }
+
+  await call('trainerReset');
+  assert.equal((await call('trainerExport')).step, 0);
 });

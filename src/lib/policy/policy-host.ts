@@ -28,10 +28,12 @@ export class PolicyHost {
    * Samples from a session held elsewhere, feeding `extra` on every pass: the trainer's LoRA sampler
    * (model_lora.onnx) with the learner's live LoRA tensors (src/lib/rl/trainer.ts).
    */
-  async generateWith(session: Session, req: GenerateRequest, onStep?: (e: StepEvent) => unknown, extra: Parameters<typeof onnxDecoder>[2] = {}): Promise<Generation> {
+  async generateWith(session: Session, req: GenerateRequest, onStep?: (e: StepEvent) => unknown, extra: Parameters<typeof onnxDecoder>[2] = {}): Promise<Generation & { promptIds: number[] }> {
     const { tokenizer, shape } = await this.folder(req.folder);
     const params = { ...DEFAULT_SAMPLE_PARAMS, ...req.params };
-    return generate(onnxDecoder(session, shape, extra), tokenizer, chatPromptIds(tokenizer, req.prompt), params, { betweenSteps: nextTask, ...(onStep ? { onStep } : {}) });
+    const promptIds = chatPromptIds(tokenizer, req.prompt);
+    const g = await generate(onnxDecoder(session, shape, extra), tokenizer, promptIds, params, { betweenSteps: nextTask, ...(onStep ? { onStep } : {}) });
+    return { ...g, promptIds: [...promptIds] }; // a train step needs the exact prompt ids the samples followed
   }
 
   private folder(url: string): Promise<{ tokenizer: TextTokenizer; shape: DecoderShape }> {

@@ -45,6 +45,8 @@ export interface TrainBatch {
   advantages: number[];
   /** The sampler's log-prob of each sampled token, per row, when it differs from the learner (see top). */
   oldLogp?: number[][];
+  /** The reference's log-prob of each sampled token, per row; default (klBeta > 0): the base policy, LoRA off. */
+  refLogp?: number[][];
 }
 
 export interface TrainStats {
@@ -80,6 +82,8 @@ export interface TrainerOptions {
   lora?: Record<string, PlainTensor>;
   /** A checkpoint to resume exactly (LoRA, moments, step); wins over `lora`. */
   state?: TrainerState;
+  /** WASM threads, if this is the worker's first ORT use (ORT reads it once); default min(4, cores). */
+  threads?: number;
 }
 
 export interface TrainerInfo {
@@ -159,7 +163,7 @@ export class Trainer {
     const B = this.info.batch;
     const session = await this.session(this.steps, T, 'train_step');
     const ids: PlainTensor = { type: 'int64', dims: [B, T], data: packed.ids };
-    const ref = h.klBeta > 0 ? await this.referenceLogp(T, ids) : zeros([B, T]);
+    const ref = packed.refLogp ? { type: 'float32' as const, dims: [B, T], data: packed.refLogp } : h.klBeta > 0 ? await this.referenceLogp(T, ids) : zeros([B, T]);
     const scalar = (x: number): PlainTensor => ({ type: 'float32', dims: [], data: Float32Array.of(x) });
     const { lora, m, v, step } = this.state;
     const feeds: Record<string, Tensor> = {
@@ -266,7 +270,7 @@ export class Trainer {
 export function packBatch(batch: TrainBatch, B: number, buckets: number[], padId: number) {
   const rows = batch.ids.length;
   if (rows < 1 || rows > B) throw new Error(`a train step takes 1 to ${B} rows (one group of G ≤ ${B}); got ${rows}`);
-  for (const [what, arr] of [['promptLen', batch.promptLen], ['advantages', batch.advantages], ['length', batch.length], ['oldLogp', batch.oldLogp]] as const) {
+  for (const [what, arr] of [['promptLen', batch.promptLen], ['advantages', batch.advantages], ['length', batch.length], ['oldLogp', batch.oldLogp], ['refLogp', batch.refLogp]] as const) {
     if (arr && arr.length !== rows) throw new Error(`${what} has ${arr.length} entries for ${rows} rows; give one per row`);
   }
   const lengths = batch.ids.map((r, i) => Math.min(r.length, batch.length?.[i] ?? r.length));
@@ -276,6 +280,7 @@ export function packBatch(batch: TrainBatch, B: number, buckets: number[], padId
   const mask = new Float32Array(B * seq);
   const advantages = new Float32Array(B);
   const oldLogp = batch.oldLogp ? new Float32Array(B * seq) : null;
+  const refLogp = batch.refLogp ? new Float32Array(B * seq) : null;
   let tokens = 0;
   let truncated = 0;
   batch.ids.forEach((row, b) => {
@@ -288,10 +293,11 @@ export function packBatch(batch: TrainBatch, B: number, buckets: number[], padId
     mask.fill(1, b * seq + Math.min(p, n), b * seq + n);
     tokens += Math.max(0, n - p);
     advantages[b] = batch.advantages[b]!;
-    const old = batch.oldLogp?.[b];
-    if (oldLogp && old) for (let t = p; t < n; t++) oldLogp[b * seq + t] = old[t - p] ?? 0;
+    for (const [dense, given] of [[oldLogp, batch.oldLogp?.[b]], [refLogp, batch.refLogp?.[b]]] as const) {
+      if (dense && given) for (let t = p; t < n; t++) dense[b * seq + t] = given[t - p] ?? 0;
+    }
   });
-  return { seq, ids, mask, advantages, oldLogp, tokens, truncated };
+  return { seq, ids, mask, advantages, oldLogp, refLogp, tokens, truncated };
 }
 
 function freshState(lora: Record<string, PlainTensor>): TrainerState {

@@ -61,8 +61,11 @@ export class TrainerClient {
     return stats;
   }
 
-  /** Samples `params.n` programs with the learner's current LoRA (model_lora.onnx, fp32: sampler = learner). */
-  generate(prompt: string, params: Partial<SampleParams> = {}, onStep?: (e: StepEvent) => void, opts: TrainerGenerateOptions = {}): Promise<Generation> {
+  /**
+   * Samples `params.n` programs with the learner's current LoRA (model_lora.onnx, fp32: sampler = learner).
+   * `promptIds` are the chat-templated prompt's ids: a row of the train batch is promptIds + sample.tokens.
+   */
+  generate(prompt: string, params: Partial<SampleParams> = {}, onStep?: (e: StepEvent) => void, opts: TrainerGenerateOptions = {}): Promise<Generation & { promptIds: number[] }> {
     const { signal, stallMs = 120_000 } = opts;
     return this.call((api, progress) => {
       const step = (e: StepEvent): boolean => {

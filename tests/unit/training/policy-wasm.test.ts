@@ -65,6 +65,10 @@ test('log-prob graph and two chained GRPO train steps match the goldens in WASM'
       old_logp: new ort.Tensor('float32', old, [B, T]), ref_logp: new ort.Tensor('float32', old, [B, T]),
     });
     for (const [h, v] of Object.entries(g.hyper)) feeds[h] = scalar(v);
+    // The golden feeds old_logp = logp(lora_init) to both steps. Step 1 runs on-policy, so the graph's own
+    // detached log-probs (use_old_logp = 0, no separate pass) must give the same step; step 2 is off-policy
+    // (its LoRA moved) and takes old_logp from the input.
+    feeds.use_old_logp = scalar(k === 0 ? 0 : 1);
     const out = await step.run(feeds);
     for (const stat of ['loss', 'kl', 'clip_frac', 'entropy', 'grad_norm'] as const) {
       close((out[stat] as ort.Tensor).data[0] as number, want[stat], 1e-3, 1e-6, `step ${k + 1} ${stat}`);
