@@ -38,7 +38,7 @@ export function stepLine(log: StepLog) {
     valid_rate: r(log.validRate, 3), length: r(log.length, 1),
     loss: r(log.loss), kl: r(log.kl, 5), clip_frac: r(log.clipFrac), entropy: r(log.entropy), grad_norm: r(log.gradNorm),
     trained: log.groups.length - log.skipped, skipped: log.skipped,
-    ms: Object.fromEntries(Object.entries(log.ms).map(([k, v]) => [k, Math.round(v)])),
+    ms: { sample: Math.round(log.ms.sample), render: Math.round(log.ms.render), score: Math.round(log.ms.score), train: Math.round(log.ms.train), total: Math.round(log.ms.total) },
   };
 }
 
