@@ -3,8 +3,9 @@
 // policy's decode speed through the app's sampler (scripts/lib/bench-decode.ts).
 // Trials alternate between the contenders and each reports its best trial, so load from other
 // processes on a shared machine skews the ratio less. Prints JSON lines; the last is a summary.
-// Then one GRPO train step in the ml worker against PyTorch CPU eager (scripts/lib/bench-train.ts).
-// BENCH_SECTIONS=svg, =decode or =train (comma-separated) runs those parts.
+// Then one GRPO train step in the ml worker against PyTorch CPU eager (scripts/lib/bench-train.ts), and
+// encoders and "score a group of 8" (scripts/lib/bench-encoders.ts).
+// BENCH_SECTIONS=svg, =decode, =train or =encoders (comma-separated) runs those parts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -14,11 +15,12 @@ import { DEFAULT_RENDER_SIZE, rasterize, type ResvgLike } from '../src/lib/rende
 import { openSession, openHeadless } from './lib/browser';
 import { benchDecode, type DecodeResult } from './lib/bench-decode';
 import { benchTrain, type TrainResult } from './lib/bench-train';
+import { benchEncoders, type EncoderSummary } from './lib/bench-encoders';
 import type { HeadlessApi } from '../src/headless';
 
 type Win = { sgp: HeadlessApi };
 const SIZE = DEFAULT_RENDER_SIZE;
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode,train').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode,train,encoders').split(',');
 // Train-step buckets timed: 256 holds the bench's sampled group; 384 is the size the issue's figures use.
 const TRAIN_SEQS = (process.env.BENCH_TRAIN_SEQS ?? '256,384').split(',').map(Number);
 const DECODE_TOKENS = Number(process.env.BENCH_DECODE_TOKENS ?? 100);
@@ -51,6 +53,7 @@ const session = await openSession();
 const best: Record<string, number> = {};
 let decode: DecodeResult[] = [];
 let train: TrainResult[] = [];
+let encoders: EncoderSummary = {};
 const record = (name: string, r: { ms: number; failed: number }, trial: number) => {
   const perS = work.length / (r.ms / 1000);
   best[name] = Math.max(best[name] ?? 0, perS);
@@ -75,6 +78,7 @@ try {
     decode = await benchDecode(session, { ...opts, builds: [...opts.builds] }, emit);
   }
   if (SECTIONS.includes('train')) train = await benchTrain(session, { seqs: TRAIN_SEQS, trials: TRIALS, threads: 2 }, emit);
+  if (SECTIONS.includes('encoders')) encoders = await benchEncoders(session, { trials: TRIALS, reps: 16 }, emit);
 } finally {
   await session.close();
 }
@@ -158,4 +162,5 @@ emit({
   goal_svg_pool_vs_native: 0.5,
   ...decodeSummary,
   ...trainSummary,
+  ...encoders,
 });

@@ -1,7 +1,8 @@
 // Headless hooks for GRPO runs (part of window.sgp): `npm run rl` and the browser tests drive the
 // same GrpoRunner as the Train page, one call per step, so each step's line is printed as it ends.
 import type { MlClient } from './lib/workers/ml-client';
-import type { EncoderClient, RewardScorer } from './lib/workers/encoder-client';
+import { EncoderClient, RewardScorer } from './lib/workers/encoder-client';
+import type { SvgPool } from './lib/workers/svg-client';
 import { GrpoRunner } from './lib/workers/grpo-runner';
 import { DEFAULT_GRPO_CONFIG, type GrpoConfig, type HeldOutResult, type StepLog } from './lib/rl/grpo';
 import { heldOutPrompts, isSplit, worldPrompts, TRAIN_STREAM } from './lib/rl/prompts';
@@ -42,7 +43,10 @@ export function stepLine(log: StepLog) {
   };
 }
 
-export function rlHooks(ml: MlClient, scorer: RewardScorer, encoders: EncoderClient) {
+export function rlHooks(ml: MlClient, pool: SvgPool) {
+  // Its own encoder slots: the run loads what its preset needs without touching the reward hooks' slots.
+  const encoders = new EncoderClient(ml, { siglip: 'rl-encoder-siglip', dino: 'rl-encoder-dino' });
+  const scorer = new RewardScorer(pool, encoders);
   let runner: GrpoRunner | null = null;
   let held: ReturnType<typeof heldOutPrompts> = [];
   let heldSamples = 8;

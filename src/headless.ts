@@ -18,11 +18,7 @@ import type { Device, PlainTensor, WasmBuild } from './lib/models/backend';
 import { PolicyClient } from './lib/workers/policy-client';
 import { externalDataFiles, MODELS } from './lib/models/registry';
 import type { SampleParams } from './lib/policy/sampler';
-import { DEFAULT_ENCODERS, EncoderClient, RewardScorer, type EncoderRole, type Reference } from './lib/workers/encoder-client';
-import { compose, type Breakdown } from './lib/reward/compose';
-import { DEFAULT_PRESET, presetFromUrl, presetToUrl } from './lib/reward/presets';
-import type { SampleTerms } from './lib/reward/terms';
-import type { Benchmark } from './lib/world';
+import { rewardHooks } from './headless-reward';
 
 const params = new URLSearchParams(location.search);
 const pool = createSvgPool({
@@ -44,25 +40,6 @@ export interface HeadlessRender {
 
 const ml = new MlClient();
 const policy = new PolicyClient(ml);
-const encoders = new EncoderClient(ml);
-const scorer = new RewardScorer(pool, encoders);
-let minibench: Promise<Benchmark> | null = null;
-const minibenchItem = async (id: string) => {
-  minibench ??= fetch(new URL(BUNDLED_BENCHMARKS['sgp-minibench']!.path, document.baseURI)).then(async (r) => loadBenchmark(await r.json()));
-  const item = (await minibench).items.find((it) => it.id === id);
-  if (!item) throw new Error(`no SGP-MiniBench item '${id.slice(0, 100)}'; ids look like ${(await minibench).items[0]?.id}`);
-  return item;
-};
-
-/** One scored sample as the CLI, the bench and tests see it: every term, and the preset's breakdown. */
-export interface HeadlessScore {
-  i: number;
-  valid: boolean;
-  error?: string;
-  terms: SampleTerms;
-  breakdown: Breakdown;
-  reward: number;
-}
 
 /** One sampled program as the CLI and tests see it: valid = a complete <svg> that renders. */
 export interface HeadlessSample {
@@ -82,7 +59,8 @@ const sgp = {
   ...pythonHooks,
   ...pythonRenderHooks,
   ...trainerHooks(ml),
-  ...rlHooks(ml, scorer, encoders),
+  ...rlHooks(ml, pool),
+  ...rewardHooks(pool, ml),
   /** Loads an ONNX model (URL under the site, or bytes as a number array) into the ml worker. */
   onnxLoad: (key: string, model: string | number[], device: Device | 'auto' = 'auto', externalData: { path: string; url: string }[] = []) =>
     ml.load(key, {
@@ -115,53 +93,6 @@ const sgp = {
       ...(wasmBuild ? { wasmBuild } : {}), ...(threads ? { threads } : {}),
     }),
   crossOriginIsolated: () => globalThis.crossOriginIsolated,
-  /**
-   * Loads reward encoders into the ml worker (default: the bundled SigLIP and DINO); `null` empties
-   * a slot. Returns each slot's input size and model.
-   */
-  async encodersLoad(opts: { siglip?: string | null; dino?: string | null; device?: Device | 'auto'; variant?: string; hub?: string } = {}) {
-    const bases = { bundled: new URL('models/', document.baseURI).href, ...(opts.hub ? { hub: opts.hub } : {}) };
-    const out: Partial<Record<EncoderRole, { id: string; variant: string; inputSize: number; device: string }>> = {};
-    for (const role of ['siglip', 'dino'] as const) {
-      const id = opts[role] === undefined ? DEFAULT_ENCODERS[role] : opts[role];
-      if (id === null) {
-        if (encoders.info(role)) await encoders.unload(role);
-        continue;
-      }
-      const { model, info } = await encoders.load(role, { id, device: opts.device ?? 'auto', bases, ...(opts.variant ? { variant: opts.variant } : {}) });
-      out[role] = { id, variant: info.variant, inputSize: info.inputSize, device: Object.values(model.graphs)[0]!.device };
-    }
-    return out;
-  },
-  /** Renders `svgs` at the encoder's input size through the pool and embeds them (raw pooler_output). */
-  async encoderEmbedSvgs(role: EncoderRole, svgs: string[]): Promise<number[][]> {
-    const info = encoders.info(role);
-    if (!info) throw new Error(`no ${role} encoder loaded; call encodersLoad() first`);
-    const px = await Promise.all(svgs.map(async (svg) => {
-      const r = await renderSvg(pool, svg, { size: info.inputSize, timeoutMs: 10_000 });
-      if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-      return r.pixels;
-    }));
-    return (await encoders.embedImages(role, px)).map((e) => Array.from(e));
-  },
-  encoderEmbedTexts: async (texts: string[]): Promise<number[][]> => (await encoders.embedTexts('siglip', texts)).map((e) => Array.from(e)),
-  /**
-   * Scores a group as the Playground does: `item` (a SGP-MiniBench id) supplies the prompt, the spec
-   * (verifier) and the reference (DINO) unless given; `preset` is a name or a preset's URL form.
-   * Loads the default encoders on first use.
-   */
-  async scoreGroup(req: { prompt?: string; item?: string; programs: string[]; reference?: { svg: string } | null; preset?: string }) {
-    if (!encoders.info('siglip') && !encoders.info('dino')) await sgp.encodersLoad({ device: 'wasm' });
-    const item = req.item ? await minibenchItem(req.item) : null;
-    const prompt = req.prompt ?? item?.prompt;
-    if (prompt === undefined) throw new Error('scoreGroup needs a prompt or a SGP-MiniBench item id');
-    const reference: Reference | null = req.reference !== undefined ? req.reference : item?.svg ? { svg: item.svg } : null;
-    const preset = presetFromUrl(req.preset ?? DEFAULT_PRESET);
-    const group = await scorer.scoreGroup({ prompt, programs: req.programs, reference, spec: item?.spec ?? null });
-    const breakdowns = compose(group.samples.map((s) => s.terms), preset);
-    const samples: HeadlessScore[] = group.samples.map((s, k) => ({ ...s, breakdown: breakdowns[k]!, reward: breakdowns[k]!.reward }));
-    return { prompt, item: item?.id ?? null, preset: presetToUrl(preset), encoders: group.encoders, ms: group.ms, samples };
-  },
   /**
    * Samples a group for `prompt` with the loaded policy and renders each program through the pool.
    * `cancelAfterSteps` aborts after that many streamed steps (cancel drill); `steps` counts the

@@ -19,15 +19,10 @@ import { hackProgram } from '../../src/lib/world/hacks.ts';
 import { KIND_NAMES, getKind } from '../../src/lib/world/kinds.ts';
 import { captionOverlay, textOnlySvg } from '../../src/lib/world/overlay.ts';
 import { COLORS } from '../../src/lib/world/palette.ts';
-import { itemRng, makeRng, type Rng } from '../../src/lib/world/rng.ts';
+import { itemRng, makeRng } from '../../src/lib/world/rng.ts';
+import { perturb } from '../../src/lib/world/perturb.ts';
 import type { Split } from '../../src/lib/world/spec.ts';
 
-/** sRGB of the CSS keywords reference programs use (CSS Color 4), for recolouring them slightly. */
-const CSS_RGB: Readonly<Record<string, readonly [number, number, number]>> = Object.freeze({
-  red: [255, 0, 0], orange: [255, 165, 0], yellow: [255, 255, 0], green: [0, 128, 0], blue: [0, 0, 255],
-  purple: [128, 0, 128], pink: [255, 192, 203], brown: [165, 42, 42], black: [0, 0, 0], gray: [128, 128, 128],
-  cyan: [0, 255, 255], magenta: [255, 0, 255], white: [255, 255, 255],
-});
 const SEED = 20261122;
 
 const { positionals, values: args } = parseArgs({
@@ -77,24 +72,6 @@ async function images(out: string): Promise<void> {
   }));
 }
 
-/** Small shift, zoom and recolour of a reference program: the same picture, moved a little. */
-function perturb(svg: string, rng: Rng): string {
-  const u = (a: number): number => (rng.next() * 2 - 1) * a;
-  const s = 1 + u(0.1);
-  const [dx, dy] = [u(10), u(10)];
-  const open = svg.indexOf('>') + 1;
-  const body = svg.slice(open, svg.lastIndexOf('</svg>'));
-  const bg = body.match(/^(<rect (?:y="\d+" )?width="256"[^>]*\/>)*/)?.[0] ?? '';
-  const jitter = (name: string): string => {
-    const rgb = CSS_RGB[name];
-    if (!rgb) return name;
-    const c = rgb.map((v) => Math.max(0, Math.min(255, Math.round(v + u(14)))));
-    return `rgb(${c.join(',')})`;
-  };
-  const objects = body.slice(bg.length).replace(/fill="([a-z]+)"/g, (_, n: string) => `fill="${jitter(n)}"`);
-  const t = `translate(${(128 + dx).toFixed(1)} ${(128 + dy).toFixed(1)}) scale(${s.toFixed(3)}) translate(-128 -128)`;
-  return `${svg.slice(0, open)}${bg}<g transform="${t}">${objects}</g></svg>`;
-}
 
 async function probes(out: string): Promise<void> {
   const n = Number(args.n);

@@ -106,6 +106,11 @@ export function compose(group: readonly SampleTerms[], preset: Preset): Breakdow
   return out;
 }
 
+/** The terms a preset reads (weighted terms and gates): what a scorer must compute for it. */
+export function presetNeeds(p: Preset): TermId[] {
+  return [...new Set([...p.terms.filter((t) => t.weight > 0).map((t) => t.term), ...p.gates])];
+}
+
 /** Throws on a preset no sample could be scored with, naming the field and what would be right. */
 export function checkPreset(p: Preset): void {
   const known = (t: string, where: string) => {

@@ -68,7 +68,8 @@ export function presetFromUrl(text: string): Preset {
     fields.set(key, part.slice(i + 1));
   }
   const name = fields.get('name')?.trim() || 'custom';
-  const terms = (fields.get('terms') ?? '').split(',').filter(Boolean).map((item) => {
+  // commas inside clamp(…) do not split terms
+  const terms = (fields.get('terms') ?? '').split(/,(?![^(]*\))/).filter(Boolean).map((item) => {
     const [term, weight, transform, ...rest] = item.split('*');
     if (rest.length || transform === undefined) throw new Error(`reward preset: term '${item.slice(0, 100)}' must read term*weight*transform, e.g. siglip*1*raw`);
     return { term: term!.trim() as TermId, weight: Number(weight), transform: parseTransform(transform.trim(), `term ${term}`) };

@@ -10,7 +10,7 @@ import type { LoadedModel, LoadProgress, ModelRequest } from '../models/load';
 import type { Pixels } from '../render/rasterize';
 import type { SceneSpec } from '../world/spec';
 import { cosine } from '../reward/encoders';
-import { embeddingTerms, programTerms, sampleTerms, type SampleTerms } from '../reward/terms';
+import { embeddingTerms, programTerms, sampleTerms, type SampleTerms, type TermId } from '../reward/terms';
 import type { RewardRender } from '../reward/render-terms';
 
 /** The two encoder slots of the reward: text–image (SigLIP) and image–image (DINO). */
@@ -72,6 +72,11 @@ export interface ScoreRequest {
   reference?: Reference | null;
   /** The world's spec when the prompt comes from the world: the verifier applies. */
   spec?: SceneSpec | null;
+  /**
+   * The terms the caller will compose (compose.ts presetNeeds): an encoder whose term is not among
+   * them is not run and its term is null. Default: every term (a UI whose sliders may add any term).
+   */
+  needs?: readonly TermId[];
 }
 
 export interface SampleScore {
@@ -102,8 +107,9 @@ export class RewardScorer {
 
   async scoreGroup(req: ScoreRequest): Promise<GroupScore> {
     const t0 = performance.now();
-    const sig = this.encoders.info('siglip');
-    const dino = this.encoders.info('dino');
+    const wanted = (t: TermId) => !req.needs || req.needs.includes(t);
+    const sig = wanted('siglip') ? this.encoders.info('siglip') : null;
+    const dino = wanted('dino') ? this.encoders.info('dino') : null;
     const sizes = [...new Set([sig?.inputSize, dino?.inputSize].filter((s): s is number => s !== undefined))];
     const renders = await Promise.all(req.programs.map((output) => this.render(output, sizes, req.spec ?? null)));
     const tRender = performance.now();
@@ -124,7 +130,9 @@ export class RewardScorer {
     }
     const samples = renders.map((r, i): SampleScore => {
       const cos = { textImage: sig ? (textImage.get(i) ?? null) : null, imageReference: ref ? (imageRef.get(i) ?? null) : null };
-      const terms = sampleTerms(r.terms, embeddingTerms(cos, r.valid));
+      const skipped = { value: null, why: 'not computed: not among the terms asked for' };
+      const emb = embeddingTerms(cos, r.valid);
+      const terms = sampleTerms(r.terms, { siglip: wanted('siglip') ? emb.siglip : skipped, dino: wanted('dino') ? emb.dino : skipped });
       return { i, terms, valid: r.valid, ...(r.error ? { error: r.error } : {}) };
     });
     const end = performance.now();

@@ -3,7 +3,7 @@
 // with a reward preset, one train step per group in the ml worker. The Train page and the headless
 // `rl` hooks drive the same class. After each step the learner's state is checkpointed (IndexedDB), so
 // a reloaded page or a replaced ml worker resumes from the last finished step.
-import { compose, type Preset } from '../reward/compose';
+import { compose, presetNeeds, type Preset } from '../reward/compose';
 import type { SceneSpec } from '../world';
 import { TextTokenizer } from '../models/tokenizer';
 import { chatPromptIds } from '../policy/prompt';
@@ -120,7 +120,7 @@ export class GrpoRunner {
         return { promptIds, programs: g.samples.map((s) => ({ text: s.text, tokens: s.tokens })) };
       },
       score: async (prompt, programs) => {
-        const g = await this.scorer.scoreGroup({ prompt: prompt.prompt, programs, reference: prompt.reference ? { svg: prompt.reference } : null, spec: (prompt.spec as SceneSpec | undefined) ?? null });
+        const g = await this.scorer.scoreGroup({ prompt: prompt.prompt, programs, reference: prompt.reference ? { svg: prompt.reference } : null, spec: (prompt.spec as SceneSpec | undefined) ?? null, needs: presetNeeds(o.preset) });
         const composed = compose(g.samples.map((s) => s.terms), o.preset);
         const samples = g.samples.map((s, i) => ({
           reward: composed[i]!.reward,
