@@ -103,6 +103,14 @@ def main(work):
     eager = TS.make_step_fn(w, cfg, names)(*args)
     diff = max(float(np.abs(r - e.detach().numpy()).max()) for r, e in zip(res, eager))
     check("train_step_vs_eager", diff <= 1e-5, max_abs=diff)
+    # use_old_logp = 0 (one update per group): the graph's own detached log-probs replace the old_logp input,
+    # so garbage there changes nothing, and the step equals feeding old_logp = the current log-probs
+    on = {**batch, "old_logp": lp * mask}
+    want = sess.run(None, {n: a.numpy() for n, a in zip(ins, TS.step_args(names, lora, zeros, zeros, on, TS.default_hyper()))})
+    junk = {**batch, "old_logp": torch.full_like(lp, -7.0)}
+    got = sess.run(None, {n: a.numpy() for n, a in zip(ins, TS.step_args(names, lora, zeros, zeros, junk, TS.default_hyper(use_old_logp=0.0)))})
+    diff = max(float(np.abs(g - w).max()) for g, w in zip(got, want))
+    check("train_step_own_old_logp", diff <= 1e-5, max_abs=diff)
     return checks
 
 

@@ -2,7 +2,7 @@
 // the smallest bucket that holds the longest row, padded rows that cannot contribute, and refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packBatch } from '../../../src/lib/rl/trainer';
+import { packBatch } from '../../../src/lib/rl/train-batch';
 
 const BUCKETS = [128, 256, 384, 768];
 const row = (n: number, start = 10) => Array.from({ length: n }, (_, i) => start + i);
