@@ -34,7 +34,8 @@ export async function benchEncoders(session: Session, opts: { trials: number; re
         for (const batch of [1, 8]) {
           let best = 0;
           for (let trial = 1; trial <= opts.trials; trial++) {
-            const reps = device === 'wasm' ? Math.ceil(opts.reps / batch) * 2 : 2;
+            // SwiftShader takes ~15 s an image here: one pass on WebGPU.
+            const reps = device === 'wasm' ? Math.ceil(opts.reps / batch) * 2 : 1;
             const r = await page.evaluate(([ro, s, b, n]) => (window as unknown as Win).sgp.encoderBench(ro, s, b, n), [role, svgs, batch, reps] as const);
             const perS = r.images / (r.ms / 1000);
             emit({ bench: `encoder_${role}_${label}_b${batch}`, trial, id, images: r.images, ms: Math.round(r.ms), images_per_s: +perS.toFixed(1) });

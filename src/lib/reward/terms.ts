@@ -89,7 +89,8 @@ export function programTerms(ev: ProgramEvidence, config: TermConfig = DEFAULT_T
       : !px ? notRendered(failed)
         : v(1, 'a complete, well-formed <svg> that renders');
   const text = noText(program, parsed);
-  const len = programLength(program, config.rules);
+  // What the model wrote, not the namespace the renderer needed added.
+  const len = programLength(extraction.kind === 'none' ? ev.output : extraction.svg, config.rules);
   const blank = px ? blankRender(px, config.rules) : undefined;
   const inside = insideCanvas(parsed, config.rules);
   const ov = overlap(parsed, config.defects);

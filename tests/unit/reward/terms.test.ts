@@ -111,3 +111,19 @@ test('embedding terms: (1 + cos)/2; n/a without an encoder or a reference; 0 whe
   assert.deepEqual(Object.keys(all).sort(), [...TERM_IDS].sort());
   assert.match(all['not-blank'].why, /did not render: timeout/);
 });
+
+test('length counts the program as written: the xmlns the renderer needs is not charged', () => {
+  const bare = '<svg viewBox="0 0 256 256"><circle cx="128" cy="128" r="60"/></svg>';
+  assert.equal(terms(bare).format.value, 1);
+  assert.ok(Math.abs(terms(bare).length.value! - (1 - bare.length / 6000)) < 1e-12);
+});
+
+test('renderForReward: terms at 224 px, one render per encoder size (shared when sizes repeat), none for a failure', () => {
+  const r = renderForReward((s, size) => render(s, { size }), svg(CIRCLE), { encoderSizes: [128, 224, 128] });
+  assert.equal(r.valid, true);
+  assert.deepEqual(r.encoderPixels.map((p) => p.width), [128, 224, 128]);
+  assert.equal(r.encoderPixels[0], r.encoderPixels[2], 'one 128-px render for both encoders');
+  const failed = renderForReward((s, size) => render(s, { size }), 'no program', { encoderSizes: [128] });
+  assert.deepEqual([failed.valid, failed.encoderPixels.length], [false, 0]);
+  assert.match(failed.error!, /no complete <svg> program \(none\)/);
+});
