@@ -6,8 +6,9 @@
 // old_logp: one update per group (μ = 1) and a fresh group per update, so the policy that sampled
 // the group is the policy the step starts from; the train step computes its own log-probs under the
 // LoRA it is given (detached) and uses them as old_logp, as TRL does when μ = 1. The sampler is the
-// fp32 LoRA graph of the same weights the step trains (model_lora.onnx), so sampler = learner; a
-// quantized sampler would make the ratio ≠ 1 at the first token and is not used for training.
+// fp32 LoRA graph of the same weights the step trains (model_lora.onnx), so sampler = learner. A
+// quantized sampler would be another policy: its per-token log-probs would go in as the batch's
+// `oldLogp` and the clipped ratio would correct for it (trainer.ts); training never samples from one.
 
 import type { TrainBatch, TrainHyper, TrainStats } from './trainer';
 
