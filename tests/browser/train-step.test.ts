@@ -3,13 +3,14 @@
 //    ref_logp moved off the current log-probs, kl_beta > 0, so ratios clip and the KL term pulls) matches
 //    onnxruntime (Python) on its loss, statistics and every updated LoRA/AdamW tensor — run in the smallest
 //    length bucket that holds the batch, not the golden's T = 384 graph;
-// 2. on-policy steps keep their state in the worker, reach the LoRA sampler without a copy, survive a
-//    checkpoint → worker restart → resume, and a worker restart is reported instead of training afresh.
+// 2. on-policy steps keep their state in the worker, reach the LoRA sampler without a copy, a worker restart
+//    is reported instead of training afresh, and a checkpoint resumes the run after a page reload.
 // The golden itself is checked against PEFT and TRL by tests/factory/train-step-golden.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { useHeadlessPage, type Win } from './setup';
+import { waitForIsolation } from '../../scripts/lib/browser';
 import { readSafetensors } from '../../src/lib/models/safetensors';
 import type { PlainTensor } from '../../src/lib/models/backend';
 import type { TrainBatch, TrainHyper } from '../../src/lib/rl/trainer';
@@ -91,7 +92,7 @@ test('an off-policy step of the stateful learner matches onnxruntime: loss, clip
   }
 });
 
-test('on-policy steps keep state in the worker, feed the sampler, and resume from a checkpoint after a worker restart', { timeout: 600_000 }, async () => {
+test('on-policy steps keep state in the worker, feed the sampler, report a worker restart, and resume from a checkpoint after a reload', { timeout: 600_000 }, async () => {
   await call('trainerInit', { device: 'wasm' });
   const params = { n: 4, seed: 3, maxNewTokens: 40 };
   const before = await call('trainerGenerate', 'a red circle', params);
@@ -133,6 +134,10 @@ test('on-policy steps keep state in the worker, feed the sampler, and resume fro
   );
   assert.equal(lost?.code, 'state-lost', `a step after a restart must fail as state-lost, got ${JSON.stringify(lost)}`);
 
+  // the checkpoint lives in IndexedDB: it survives a page reload (a fresh page, ml client and worker)
+  await ctx.page.reload();
+  await waitForIsolation(ctx.page);
+  await ctx.page.waitForFunction(() => (window as unknown as Win).sgp?.ready === true, null, { timeout: 60_000 });
   const resumed = await call('trainerResume', 'browser-test');
   assert.equal(resumed.step, 1);
   const again = await call('trainerStep', group, hyper);

@@ -16,7 +16,7 @@ import type { HeadlessApi } from '../../src/headless';
 type Win = { sgp: HeadlessApi };
 const TOLERANCE = 2e-3; // fp32 on both sides; the graph and PyTorch sum in different orders
 
-test('an adapter exported by the browser loads with peft and reproduces the browser log-probs', { timeout: 900_000 }, async () => {
+test('an adapter exported by the browser loads with peft and reproduces the browser log-probs', { timeout: 900_000 }, async (t) => {
   assert.equal(spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' }).status, 0, 'vite build failed');
   const session = await openSession();
   const dir = mkdtempSync(join(tmpdir(), 'sgp-peft-'));
@@ -40,6 +40,7 @@ test('an adapter exported by the browser loads with peft and reproduces the brow
     const last = r.stdout.trim().split('\n').at(-1) ?? '';
     assert.ok(last.startsWith('{'), `check_peft_adapter.py printed no JSON (exit ${r.status}); stderr tail:\n${r.stderr.slice(-2000)}`);
     const got = JSON.parse(last) as { max_abs_logprob_peft: number; max_abs_logprob_base: number; tokens: number };
+    t.diagnostic(`max |Δ log-prob| vs the browser over ${got.tokens} tokens: peft ${got.max_abs_logprob_peft.toExponential(2)}, base ${got.max_abs_logprob_base.toExponential(2)}`);
     assert.ok(got.tokens >= 20, `too few sampled tokens to compare: ${got.tokens}`);
     assert.ok(got.max_abs_logprob_peft <= TOLERANCE, `PEFT log-probs differ from the browser's by ${got.max_abs_logprob_peft}`);
     assert.ok(got.max_abs_logprob_base > 10 * TOLERANCE, `the trained adapter barely changes the base (${got.max_abs_logprob_base}); the check would not see a wrong export`);

@@ -110,7 +110,9 @@ def init_lora(cfg, seed=0, rank=LORA_RANK):
 
 
 def rms_norm(x, w, eps):
-    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+    # x·x, not x.pow(2): the traced backward keeps Pow nodes, which onnxruntime runs ~10× slower per element
+    # than Mul (6.5 % of a train step in its profiler)
+    return x * torch.rsqrt((x * x).mean(-1, keepdim=True) + eps) * w
 
 
 def rope(x, cos, sin):  # x: (B, H, S, hd); cos, sin: (B, 1, S, hd)
