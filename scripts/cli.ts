@@ -15,6 +15,7 @@ import { DEFAULT_EVAL_CONFIG } from '../src/lib/eval/runner';
 import { metrics, summarize, type ItemResult } from '../src/lib/eval/metrics';
 import { runFile } from '../src/lib/eval/report';
 import { sourceLabel, type SourceSpec } from '../src/lib/workers/eval-deps';
+import { DEFAULT_GRPO_CONFIG } from '../src/lib/rl/grpo';
 
 type Win = { sgp: HeadlessApi };
 /** `flags` keeps the last value of each flag; `all` every value of a repeatable one (`--prompt A --prompt B`). */
@@ -293,6 +294,73 @@ COMMANDS.eval = {
     if (typeof flags.out === 'string') writeFileSync(flags.out, `${JSON.stringify(runFile({ bench, source: head.source, config, encoders: run.encoders, missing }, results))}\n`);
     emit({ summary: true, command: 'eval', ...head, ...overall, per_category, per_split, items_s: +(results.length / seconds).toFixed(3), seconds: Math.round(seconds) });
     return results.length > 0;
+  },
+};
+
+/** Steps per window of the valid-rate minimum (5 steps of 2 groups of 8 = 80 programs). */
+const VALID_WINDOW = 5;
+/** Means of consecutive `size`-long windows (a shorter tail is its own window). */
+const windowMeans = (xs: number[], size: number): number[] =>
+  Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size)).map((w) => w.reduce((a, b) => a + b, 0) / w.length);
+
+COMMANDS.rl = {
+  usage: 'npm run rl -- --steps N --seed S --preset NAME --split SPLIT [--backend wasm|webgpu] [--lr 3e-3] [--prompts-per-step 2] [--group 8] [--objective grpo|dr-grpo] [--kl-beta 0] [--heldout 16] [--heldout-samples 8]',
+  async run({ flags }) {
+    const text = (name: string, fallback: string): string => (typeof flags[name] === 'string' ? (flags[name] as string) : fallback);
+    const backend = text('backend', 'wasm');
+    if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`--backend must be wasm or webgpu, got ${JSON.stringify(backend).slice(0, 100)}`);
+    const objective = text('objective', 'grpo');
+    if (objective !== 'grpo' && objective !== 'dr-grpo') throw new Error(`--objective must be grpo or dr-grpo, got ${JSON.stringify(objective).slice(0, 100)}`);
+    const steps = numberFlag(flags, 'steps', 30);
+    const init = {
+      split: text('split', 'compositional'),
+      seed: numberFlag(flags, 'seed', 1),
+      preset: text('preset', 'verifiable'),
+      backend: backend as 'wasm' | 'webgpu',
+      heldout: numberFlag(flags, 'heldout', 16),
+      heldoutSamples: numberFlag(flags, 'heldout-samples', 8),
+      config: {
+        lr: numberFlag(flags, 'lr', DEFAULT_GRPO_CONFIG.lr),
+        promptsPerStep: numberFlag(flags, 'prompts-per-step', DEFAULT_GRPO_CONFIG.promptsPerStep),
+        group: numberFlag(flags, 'group', DEFAULT_GRPO_CONFIG.group),
+        maxNewTokens: numberFlag(flags, 'max-new-tokens', DEFAULT_GRPO_CONFIG.maxNewTokens),
+        klBeta: numberFlag(flags, 'kl-beta', DEFAULT_GRPO_CONFIG.klBeta),
+        objective: objective as 'grpo' | 'dr-grpo',
+      },
+    };
+    ensureBuilt(flags.rebuild === true);
+    const t0 = performance.now();
+    const session = await openSession();
+    try {
+      const page = await openHeadless(session, { workers: 2 });
+      const started = await page.evaluate((o) => (window as unknown as Win).sgp.rlInit(o), init);
+      if (started.info.device !== backend) throw new Error(`asked for ${backend}, the learner runs on ${started.info.device}: ${started.info.notice ?? ''}`);
+      emit({ start: true, split: init.split, seed: init.seed, preset: init.preset, backend, config: started.config, heldout: started.heldout });
+      const before = await page.evaluate(() => (window as unknown as Win).sgp.rlHeldOut());
+      emit({ heldout: 'before', reward: before.reward, valid_rate: before.valid_rate });
+      const stepValid: number[] = [];
+      for (let s = 0; s < steps; s++) {
+        const line = await page.evaluate(() => (window as unknown as Win).sgp.rlStep());
+        if (line.valid_rate !== null) stepValid.push(line.valid_rate);
+        emit(line);
+      }
+      const after = await page.evaluate(() => (window as unknown as Win).sgp.rlHeldOut());
+      const recoveries = await page.evaluate(() => (window as unknown as Win).sgp.rlRecoveries());
+      emit({
+        summary: true, command: 'rl', split: init.split, seed: init.seed, preset: init.preset, backend, steps,
+        heldout_reward_before: before.reward, heldout_reward_after: after.reward,
+        heldout_relative_gain: before.reward > 0 ? +(after.reward / before.reward - 1).toFixed(4) : null,
+        heldout_valid_before: before.valid_rate, heldout_valid_after: after.valid_rate,
+        // One step is 16 samples, so a single failed program reads 0.94: the minimum is taken over windows of
+        // VALID_WINDOW steps (and both held-out measurements); the per-step minimum is reported beside it.
+        valid_rate_min: +Math.min(before.valid_rate, after.valid_rate, ...windowMeans(stepValid, VALID_WINDOW)).toFixed(3),
+        valid_rate_window_steps: VALID_WINDOW, valid_rate_min_step: Math.min(...stepValid),
+        recoveries, seconds: Math.round((performance.now() - t0) / 1000),
+      });
+    } finally {
+      await session.close();
+    }
+    return true;
   },
 };
 

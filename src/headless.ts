@@ -13,6 +13,7 @@ import type { LoadProgress } from './lib/models/load';
 import { pythonHooks } from './headless-python';
 import { pythonRenderHooks } from './headless-python-render';
 import { trainerHooks } from './headless-trainer';
+import { rlHooks } from './headless-rl';
 import type { Device, PlainTensor, WasmBuild } from './lib/models/backend';
 import { PolicyClient } from './lib/workers/policy-client';
 import { externalDataFiles, MODELS } from './lib/models/registry';
@@ -61,6 +62,7 @@ const sgp = {
   ...evalHooks(pool, ml, policy),
   ...rewardHooks(pool, ml),
   ...trainerHooks(ml),
+  ...rlHooks(ml, pool),
   /** Loads an ONNX model (URL under the site, or bytes as a number array) into the ml worker. */
   onnxLoad: (key: string, model: string | number[], device: Device | 'auto' = 'auto', externalData: { path: string; url: string }[] = []) =>
     ml.load(key, {

@@ -26,13 +26,6 @@ export function mlServices(): { client: MlClient; policy: PolicyClient } {
   return ml;
 }
 
-let reward: RewardScorer | null = null;
-
-/** The reward scorer: renders in the svg pool, encoders in the same ml worker as the policy. */
-export function rewardScorer(): RewardScorer {
-  reward ??= new RewardScorer(svgRenderer(), new EncoderClient(mlServices().client));
-  return reward;
-}
 
 const DOWNLOAD_KEY = 'sgp-studio.python.download';
 let python: Promise<PythonRenderer> | null = null;
@@ -64,3 +57,17 @@ export function pythonRenderer(): Promise<PythonRenderer> {
   python ??= detectPackageSource(pythonDownloadAllowed()).then((source) => new PythonRenderer(source));
   return python;
 }
+
+let reward: { encoders: EncoderClient; scorer: RewardScorer } | null = null;
+
+/** Reward scoring: renders in the svg pool, encoders (loaded when a preset needs them) in the ml worker. */
+export function rewardServices(): { encoders: EncoderClient; scorer: RewardScorer } {
+  if (!reward) {
+    const encoders = new EncoderClient(mlServices().client);
+    reward = { encoders, scorer: new RewardScorer(svgRenderer(), encoders) };
+  }
+  return reward;
+}
+
+/** The reward scorer the Playground ranks groups with: the same encoders as the Train page. */
+export const rewardScorer = (): RewardScorer => rewardServices().scorer;

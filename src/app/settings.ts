@@ -4,6 +4,8 @@
 import { DEFAULT_RENDER_SIZE } from '../lib/render/rasterize';
 import { DEFAULT_POLICY, lookupModel, MODELS, VARIANTS } from '../lib/models/registry';
 import { DEFAULT_PRESET, presetFromUrl } from '../lib/reward/presets';
+import { DEFAULT_GRPO_CONFIG } from '../lib/rl/grpo';
+import { SPLITS } from '../lib/world';
 
 type Field =
   | { kind: 'enum'; values: readonly string[]; default: string; why: string }
@@ -32,7 +34,7 @@ function isPreset(raw: string): boolean {
 }
 
 export const FIELDS = {
-  tab: { kind: 'enum', values: ['playground', 'benchmarks', 'evaluate'], default: 'playground', why: 'which page is open' },
+  tab: { kind: 'enum', values: ['playground', 'train', 'evaluate', 'benchmarks'], default: 'playground', why: 'which page is open' },
   size: { kind: 'int', min: 32, max: 1024, default: DEFAULT_RENDER_SIZE, why: 'render size in px (SGP-GenBench scores 224-px renders; each encoder resizes to the input size in its preprocessor_config.json)' },
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'world seed for "random prompt", so a prompt can be shared' },
   model: { kind: 'text', valid: isPolicyId, default: DEFAULT_POLICY, why: `policy that samples: ${Object.keys(MODELS).filter(isPolicyId).join(', ')} or a hub id (org/name)` },
@@ -48,6 +50,18 @@ export const FIELDS = {
   evalTemperature: { kind: 'float', min: 0, max: 2, default: 1, why: 'sampling temperature for evaluation' },
   evalSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 0, why: 'evaluation seed (each item derives its own from it and its id)' },
   evalLimit: { kind: 'int', min: 0, max: 10_000, default: 10, why: 'items per split to evaluate; 0 = all (1,700 SGP-MiniBench items take hours on a CPU)' },
+  // Train page (GRPO). The learner is the bundled policy's fp32 LoRA graph; `backend` above picks its device.
+  rlSource: { kind: 'enum', values: ['split', 'benchmark', 'typed'], default: 'split', why: 'where training prompts come from: a world split, SGP-MiniBench (that split), or typed prompts' },
+  rlSplit: { kind: 'enum', values: SPLITS, default: 'compositional', why: 'world split of the training prompts; held-out prompts are the same split from a stream never trained on' },
+  rlPrompts: { kind: 'text', valid: (raw: string) => raw.length <= 4000, default: '', why: 'typed training prompts, one a line (no spec: the verifier does not apply)' },
+  rlPreset: { kind: 'text', valid: isPreset, default: 'verifiable', why: 'reward preset, or a custom mix in its URL form (reward/presets.ts)' },
+  rlSteps: { kind: 'int', min: 1, max: 1000, default: 30, why: 'GRPO steps of a run (play stops after this many)' },
+  rlPerStep: { kind: 'int', min: 1, max: 16, default: DEFAULT_GRPO_CONFIG.promptsPerStep, why: 'prompts per step, one group and one update each' },
+  rlGroup: { kind: 'int', min: 2, max: 8, default: DEFAULT_GRPO_CONFIG.group, why: 'G, programs per prompt (the train step takes at most 8 rows)' },
+  rlLr: { kind: 'float', min: 1e-6, max: 1e-2, default: DEFAULT_GRPO_CONFIG.lr, why: 'AdamW learning rate of the LoRA' },
+  rlObjective: { kind: 'enum', values: ['grpo', 'dr-grpo'], default: DEFAULT_GRPO_CONFIG.objective, why: 'GRPO ((r − mean)/std, token mean) or Dr.GRPO (r − mean, constant divisor)' },
+  rlKl: { kind: 'float', min: 0, max: 1, default: DEFAULT_GRPO_CONFIG.klBeta, why: 'β of the KL to the base policy; 0 skips the reference pass' },
+  rlSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: DEFAULT_GRPO_CONFIG.seed, why: 'seed of the training prompts and the sampler' },
 } as const satisfies Record<string, Field>;
 
 type ValueOf<F> = F extends { kind: 'enum'; values: readonly (infer V)[] } ? V : F extends { kind: 'text' } ? string : number;

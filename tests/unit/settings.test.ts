@@ -43,3 +43,12 @@ test('the reward preset rides in the URL: a name, or a whole custom mix; a bad o
   assert.equal(serialiseSettings({ ...DEFAULT_SETTINGS, reward: 'clip-only' }), '#reward=clip-only');
   for (const bad of ['clip', 'name:x;terms:siglip*-1*raw', 'name:x;terms:nope*1*raw']) assert.equal(parseSettings(`#reward=${encodeURIComponent(bad)}`).reward, 'sgp-rl', bad);
 });
+
+test('Train settings round-trip and refuse what the run cannot use', () => {
+  const s = { ...DEFAULT_SETTINGS, tab: 'train' as const, rlSource: 'typed' as const, rlPrompts: 'a red circle\ntwo blue squares', rlSplit: 'heldout' as const, rlPreset: 'sgp-rl', rlSteps: 5, rlLr: 0.001, rlGroup: 4, rlObjective: 'dr-grpo' as const, rlKl: 0.04, rlSeed: 3 };
+  assert.deepEqual(parseSettings(serialiseSettings(s)), s);
+  const custom = 'name:custom;label:mine;terms:verifier*1*raw,length*0.1*raw;gates:format';
+  assert.equal(parseSettings(`#rlPreset=${encodeURIComponent(custom)}`).rlPreset, custom);
+  const bad = parseSettings('#rlPreset=clip&rlGroup=9&rlLr=0.5&rlSplit=nope&rlSteps=0');
+  assert.deepEqual([bad.rlPreset, bad.rlGroup, bad.rlLr, bad.rlSplit, bad.rlSteps], ['verifiable', 8, DEFAULT_SETTINGS.rlLr, 'compositional', 30]);
+});
