@@ -101,13 +101,17 @@ test('with the network cut after the first load, a re-roll still samples', async
 });
 
 test('Stop ends the group early, keeping the partial programs', async () => {
+  // A group of G = 3 can finish (≈ 1 s) before the click lands; 64 rows take seconds, so Stop arrives mid-group.
+  const BIG = 64;
+  await page.evaluate((g) => (location.hash = location.hash.replace(/(^#|&)g=\d+/, `$1g=${g}`)), BIG);
+  await page.waitForFunction((g) => document.querySelector<HTMLInputElement>('[data-testid=sample-g]')?.value === String(g), BIG);
   await page.click('[data-testid=sample-run]');
   await page.waitForFunction(() => document.querySelector('[data-testid=sample-status]')?.getAttribute('data-phase') === 'sampling');
   await page.click('[data-testid=sample-stop]');
   await page.waitForFunction(() => ['done', 'error', 'stopped'].includes(document.querySelector('[data-testid=sample-status]')?.getAttribute('data-phase') ?? ''));
   assert.equal(await page.getAttribute('[data-testid=sample-status]', 'data-phase'), 'stopped');
   const cards = await readCards();
-  assert.equal(cards.length, G);
+  assert.equal(cards.length, BIG);
   for (const c of cards) assert.equal(c.state, 'invalid', 'a stopped row has no complete program');
   assert.ok(await page.locator('[data-testid=sample-run]').isEnabled(), 'Sample can run again');
 });
