@@ -2,6 +2,7 @@
 // toPeftAdapter, as trainer.exportAdapter does) is read by the CLI, imported by the page into a learner
 // and sampled through the fp32 LoRA graph. The no-op adapter (lora_init: B = 0) is the base policy;
 // a changed LoRA samples other programs at the same seed. Missing or corrupt files are refused by name.
+// The Evaluate page lists a checkpoint the learner saved (IndexedDB) and evaluates it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,8 @@ import { join } from 'node:path';
 import { readSafetensors } from '../../src/lib/models/safetensors';
 import { toPeftAdapter, type LoraSpec } from '../../src/lib/rl/peft';
 import type { PlainTensor } from '../../src/lib/models/backend';
+import { openHeadless, openSession } from '../../scripts/lib/browser';
+import type { HeadlessApi } from '../../src/headless';
 
 type Line = Record<string, any>;
 const evalCli = (...args: string[]) => {
@@ -62,11 +65,15 @@ test('a LoRA checkpoint samples through the fp32 LoRA graph: the source names it
 });
 
 test('a missing or corrupt adapter is refused, naming the file and what is wrong', () => {
-  const good = readFileSync(join(dir, 'base-adapter', 'adapter_model.safetensors'));
+  const files = toPeftAdapter(init, spec);
+  const good = Buffer.from(files['adapter_model.safetensors']);
+  const config = JSON.parse(files['adapter_config.json']) as Record<string, unknown>;
   const cases: [string, Record<string, string | Buffer>, RegExp][] = [
     ['no-config', { 'adapter_model.safetensors': good }, /cannot read adapter_config\.json/],
     ['bad-json', { 'adapter_config.json': '{"peft_type": "LORA", r: 8', 'adapter_model.safetensors': good }, /adapter_config\.json is not JSON/],
-    ['truncated', { 'adapter_config.json': readFileSync(join(dir, 'base-adapter', 'adapter_config.json')), 'adapter_model.safetensors': good.subarray(0, 4000) }, /adapter_model\.safetensors is not a readable safetensors file/],
+    ['truncated', { 'adapter_config.json': files['adapter_config.json'], 'adapter_model.safetensors': good.subarray(0, 4000) }, /adapter_model\.safetensors is not a readable safetensors file/],
+    // well-formed files of another rank: the page refuses them when it imports the adapter
+    ['rank-4', { 'adapter_config.json': JSON.stringify({ ...config, r: 4, lora_alpha: 8 }), 'adapter_model.safetensors': good }, /checkpoint rank-4 is not a LoRA adapter for sgp-tiny-policy: adapter has r = 4, lora_alpha = 8; this policy's graphs take r = 8, lora_alpha = 16/],
   ];
   for (const [name, files, message] of cases) {
     const d = join(dir, name);
@@ -76,5 +83,35 @@ test('a missing or corrupt adapter is refused, naming the file and what is wrong
     assert.equal(r.status, 1, `${name}: ${JSON.stringify(r.summary)}`);
     assert.equal(r.summary.ok, false);
     assert.match(r.summary.error, message, name);
+  }
+});
+
+test('the Evaluate page lists a saved checkpoint and evaluates it', { timeout: 300_000 }, async () => {
+  const session = await openSession();
+  try {
+    // The learner saves a checkpoint of the changed LoRA, as the Train page does after a step.
+    const page = await openHeadless(session);
+    const lora = Object.fromEntries(Object.entries(changed()).map(([n, t]) => [n, { dims: t.dims, data: Array.from(t.data as Float32Array) }]));
+    const step = await page.evaluate(async (l) => {
+      const { sgp } = window as unknown as { sgp: HeadlessApi };
+      await sgp.trainerInit({ lora: l });
+      return sgp.trainerCheckpoint('ckpt-page');
+    }, lora);
+    await page.goto(new URL('index.html#tab=evaluate', session.baseUrl).href); // same origin and context: same IndexedDB
+    await page.waitForSelector('[data-testid=eval-bench] option[value="minibench:object"]', { state: 'attached' });
+    await page.selectOption('[data-testid=eval-bench]', 'minibench:object');
+    await page.selectOption('[data-testid=eval-source]', 'checkpoint');
+    await page.waitForSelector('[data-testid=eval-checkpoint] option[value="ckpt-page"]', { state: 'attached' });
+    assert.equal(await page.inputValue('[data-testid=eval-checkpoint]'), 'ckpt-page');
+    await page.fill('[data-testid=eval-samples]', '2');
+    await page.fill('[data-testid=eval-limit]', '1');
+    await page.click('[data-testid=eval-run]');
+    await page.waitForSelector('[data-testid=eval-progress][data-phase=done], [data-testid=eval-error]', { timeout: 240_000 });
+    assert.equal(await page.$('[data-testid=eval-error]'), null, (await page.textContent('[data-testid=eval-error]').catch(() => '')) ?? '');
+    assert.equal(await page.getAttribute('[data-testid=eval-progress]', 'data-done'), '1');
+    const row = (await page.textContent('[data-testid=eval-run-row]')) ?? '';
+    assert.match(row, new RegExp(`checkpoint ckpt-page step ${step} \\(sgp-tiny-policy \\+ LoRA\\)`));
+  } finally {
+    await session.close();
   }
 });
