@@ -129,20 +129,26 @@ export interface EvalHandlers {
  * encoders on WASM, then runs the items. The page and the CLI both call this.
  */
 export async function evaluateOn(workers: EvalWorkers, bases: { bundled: string; hub?: string }, req: EvalRequest, h: EvalHandlers = {}) {
-  await prepareSource(req.source, workers, bases, h.onLoad);
-  if (!workers.encoders.info('siglip') && !workers.encoders.info('dino')) {
-    for (const role of ['siglip', 'dino'] as const) await workers.encoders.load(role, { id: DEFAULT_ENCODERS[role], device: 'wasm', bases });
+  try {
+    await prepareSource(req.source, workers, bases, h.onLoad);
+    if (!workers.encoders.info('siglip') && !workers.encoders.info('dino')) {
+      for (const role of ['siglip', 'dino'] as const) await workers.encoders.load(role, { id: DEFAULT_ENCODERS[role], device: 'wasm', bases });
+    }
+    const encoders = { siglip: workers.encoders.info('siglip')?.id ?? null, dino: workers.encoders.info('dino')?.id ?? null };
+    const run = await runEval({
+      items: req.items,
+      source: toSource(req.source),
+      config: req.config,
+      deps: evalDeps(workers, req.source.kind === 'checkpoint' ? workers.trainer : workers.policy),
+      done: new Set(req.done ?? []),
+      ...(h.onItem ? { onItem: h.onItem } : {}),
+      ...(h.onMissing ? { onMissing: (it: BenchItem) => h.onMissing!(it.id) } : {}),
+      ...(h.signal ? { signal: h.signal } : {}),
+    });
+    return { ...run, encoders };
+  } finally {
+    // The checkpoint's fp32 sampler would otherwise sit in the ml worker beside the Train page's learner;
+    // a resumed run loads it again. Releasing a learner the worker already lost is no error worth raising.
+    if (req.source.kind === 'checkpoint') await workers.trainer.release().catch(() => undefined);
   }
-  const encoders = { siglip: workers.encoders.info('siglip')?.id ?? null, dino: workers.encoders.info('dino')?.id ?? null };
-  const run = await runEval({
-    items: req.items,
-    source: toSource(req.source),
-    config: req.config,
-    deps: evalDeps(workers, req.source.kind === 'checkpoint' ? workers.trainer : workers.policy),
-    done: new Set(req.done ?? []),
-    ...(h.onItem ? { onItem: h.onItem } : {}),
-    ...(h.onMissing ? { onMissing: (it: BenchItem) => h.onMissing!(it.id) } : {}),
-    ...(h.signal ? { signal: h.signal } : {}),
-  });
-  return { ...run, encoders };
 }
