@@ -10,7 +10,7 @@ import { DEFAULT_RENDER_SIZE } from '../src/lib/render/rasterize';
 import type { HeadlessApi } from '../src/headless';
 import type { HeadlessImage } from '../src/headless-reward';
 import { DEFAULT_PRESET, presetFromUrl, presetToUrl } from '../src/lib/reward/presets';
-import { benchItems, readOutputs } from './lib/eval-inputs';
+import { benchItems, readAdapter, readOutputs } from './lib/eval-inputs';
 import { DEFAULT_EVAL_CONFIG } from '../src/lib/eval/runner';
 import { metrics, summarize, type ItemResult } from '../src/lib/eval/metrics';
 import { runFile } from '../src/lib/eval/report';
@@ -249,11 +249,10 @@ COMMANDS.score = {
 };
 
 COMMANDS.eval = {
-  usage: 'npm run eval -- --bench minibench[:object|scene|compositional|heldout]|FILE (--policy ID [--variant V] [--backend wasm|webgpu] | --outputs FILE.jsonl|FILE.zip|FOLDER|references) [--samples 4] [--temperature 1] [--limit N per split] [--seed 0] [--max-new-tokens 700] [--out FILE.json]',
+  usage: 'npm run eval -- --bench minibench[:object|scene|compositional|heldout]|FILE (--policy ID [--variant V] [--backend wasm|webgpu] | --checkpoint DIR (PEFT adapter of sgp-tiny-policy) | --outputs FILE.jsonl|FILE.zip|FOLDER|references) [--samples 4] [--temperature 1] [--limit N per split] [--seed 0] [--max-new-tokens 700] [--out FILE.json]',
   async run({ flags }) {
     const usage = COMMANDS.eval!.usage;
     if (typeof flags.bench !== 'string') throw new Error(`no --bench given; usage: ${usage}`);
-    if (flags.checkpoint !== undefined) throw new Error('--checkpoint is not supported yet: saved LoRA checkpoints live in the page (IndexedDB); evaluate them from the Evaluate page, or export the adapter and merge it');
     const limit = flags.limit === undefined ? null : numberFlag(flags, 'limit', 0);
     const { name: bench, items } = benchItems(flags.bench, limit);
     const config = {
@@ -263,13 +262,18 @@ COMMANDS.eval = {
       maxNewTokens: numberFlag(flags, 'max-new-tokens', DEFAULT_EVAL_CONFIG.maxNewTokens),
     };
     let source: SourceSpec;
-    if (typeof flags.policy === 'string' && flags.outputs === undefined) {
+    const given = ['policy', 'outputs', 'checkpoint'].filter((f) => flags[f] !== undefined);
+    if (given.length !== 1) throw new Error(`give exactly one of --policy ID, --checkpoint DIR or --outputs FILE|references (got ${given.map((f) => `--${f}`).join(', ') || 'none'}); usage: ${usage}`);
+    if (flags.checkpoint !== undefined) {
+      if (typeof flags.checkpoint !== 'string') throw new Error(`--checkpoint needs a folder holding adapter_config.json and adapter_model.safetensors; usage: ${usage}`);
+      source = { kind: 'checkpoint', name: basename(flags.checkpoint.replace(/\/+$/, '')) || flags.checkpoint, adapter: readAdapter(flags.checkpoint) };
+    } else if (typeof flags.policy === 'string') {
       const backend = flags.backend ?? 'wasm';
       if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`--backend must be wasm or webgpu, got ${JSON.stringify(backend).slice(0, 100)}`);
       source = { kind: 'policy', id: flags.policy, device: backend, ...(typeof flags.variant === 'string' ? { variant: flags.variant } : {}) };
-    } else if (flags.outputs === 'references' && flags.policy === undefined) source = { kind: 'references' };
-    else if (typeof flags.outputs === 'string' && flags.policy === undefined) source = { kind: 'outputs', name: basename(flags.outputs), outputs: [...readOutputs(flags.outputs)].map(([id, o]) => [id, [...o]]) };
-    else throw new Error(`give exactly one of --policy ID or --outputs FILE|references; usage: ${usage}`);
+    } else if (flags.outputs === 'references') source = { kind: 'references' };
+    else if (typeof flags.outputs === 'string') source = { kind: 'outputs', name: basename(flags.outputs), outputs: [...readOutputs(flags.outputs)].map(([id, o]) => [id, [...o]]) };
+    else throw new Error(`--${given[0]} needs a value; usage: ${usage}`);
     ensureBuilt(flags.rebuild === true);
     const session = await openSession();
     const results: ItemResult[] = [];

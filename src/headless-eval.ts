@@ -6,6 +6,7 @@ import { EncoderClient, RewardScorer } from './lib/workers/encoder-client';
 import type { MlClient } from './lib/workers/ml-client';
 import type { PolicyClient } from './lib/workers/policy-client';
 import type { SvgPool } from './lib/workers/svg-client';
+import { TrainerClient } from './lib/workers/trainer-client';
 import { summarize, type ItemResult } from './lib/eval/metrics';
 
 type Stream = { sgpEvalItem?: (r: ItemResult) => Promise<void>; sgpEvalMissing?: (id: string) => Promise<void> };
@@ -13,7 +14,8 @@ type Stream = { sgpEvalItem?: (r: ItemResult) => Promise<void>; sgpEvalMissing?:
 export function evalHooks(pool: SvgPool, ml: MlClient, policy: PolicyClient) {
   // Its own handle on the encoders (same worker keys as the reward hooks: a model loaded by one is reloaded, not doubled).
   const encoders = new EncoderClient(ml);
-  const workers = { pool, policy, encoders, scorer: new RewardScorer(pool, encoders) };
+  // A checkpoint's learner under its own key, apart from the trainer hooks' 'trainer'.
+  const workers = { pool, policy, encoders, scorer: new RewardScorer(pool, encoders), trainer: new TrainerClient(ml, 'eval-checkpoint') };
   return {
     /** Runs an evaluation; results stream to `window.sgpEvalItem` when the caller exposed it. */
     async evalRun(req: EvalRequest, opts: { hub?: string } = {}) {

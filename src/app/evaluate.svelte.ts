@@ -7,6 +7,8 @@ import { DEFAULT_EVAL_CONFIG, parseBenchChoice, selectItems } from '../lib/eval/
 import { outputsFromFile, type Outputs } from '../lib/eval/sources';
 import type { LoadProgress } from '../lib/models/load';
 import { EncoderClient, RewardScorer } from '../lib/workers/encoder-client';
+import { TrainerClient } from '../lib/workers/trainer-client';
+import { listCheckpoints } from '../lib/rl/checkpoints';
 import { evaluateOn, sourceLabel, type EvalRequest, type EvalWorkers, type SourceSpec } from '../lib/workers/eval-deps';
 import { BUNDLED_BENCHMARKS, loadBenchmark, SPLITS, type Benchmark } from '../lib/world';
 import { deleteRun, listRuns, loadItems, saveItem, saveMeta, type RunMeta } from './eval-store';
@@ -25,7 +27,8 @@ function evalWorkers(): EvalWorkers {
     const { client, policy } = mlServices();
     const pool = svgRenderer();
     const encoders = new EncoderClient(client);
-    workers = { pool, policy, encoders, scorer: new RewardScorer(pool, encoders) };
+    // A checkpoint's learner under its own key, so evaluating never disturbs a run on the Train page.
+    workers = { pool, policy, encoders, scorer: new RewardScorer(pool, encoders), trainer: new TrainerClient(client, 'eval-checkpoint') };
   }
   return workers;
 }
@@ -54,6 +57,9 @@ export class EvaluateState {
   /** Items per split; 0 = all. */
   limit: number;
   outputs: { name: string; outputs: Outputs } | null = $state(null);
+  /** Runs the Train page saved (newest first), and the one chosen for the checkpoint source. */
+  checkpoints: { run: string; savedAt: number; step: number }[] = $state([]);
+  checkpointRun: string | null = $state(null);
 
   // Runs.
   runs: RunMeta[] = $state([]);
@@ -94,7 +100,17 @@ export class EvaluateState {
   }
 
   async init(): Promise<void> {
-    await Promise.all([this.refresh(), this.imported.load()]);
+    await Promise.all([this.refresh(), this.imported.load(), this.refreshCheckpoints()]);
+  }
+
+  /** The saved LoRA checkpoints (IndexedDB, written by the Train page). */
+  async refreshCheckpoints(): Promise<void> {
+    try {
+      this.checkpoints = await listCheckpoints();
+      if (!this.checkpoints.some((c) => c.run === this.checkpointRun)) this.checkpointRun = this.checkpoints[0]?.run ?? null;
+    } catch (err) {
+      this.error = `Saved checkpoints cannot be read (${message(err)}).`;
+    }
   }
 
   async refresh(): Promise<void> {
@@ -135,6 +151,11 @@ export class EvaluateState {
   private sourceSpec(): SourceSpec {
     if (this.sourceKind === 'policy') return { kind: 'policy', id: this.policyId, device: 'wasm' };
     if (this.sourceKind === 'references') return { kind: 'references' };
+    if (this.sourceKind === 'checkpoint') {
+      const cp = this.checkpoints.find((c) => c.run === this.checkpointRun);
+      if (!cp) throw new Error('no checkpoint chosen: train on the Train page (it saves one per run), then choose it here');
+      return { kind: 'checkpoint', name: `${cp.run} step ${cp.step}`, run: cp.run };
+    }
     if (!this.outputs) throw new Error('no outputs imported: choose a JSONL file of {id, output} or a zip of <id>.svg files');
     return { kind: 'outputs', name: this.outputs.name, outputs: [...this.outputs.outputs].map(([id, o]) => [id, [...o]]) };
   }

@@ -45,7 +45,7 @@ export const FIELDS = {
   sampleSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'sampler seed: the same seed, backend and variant give the same programs' },
   reward: { kind: 'text', valid: isPreset, default: DEFAULT_PRESET, why: "reward preset that scores and ranks a group: a name, or a custom mix in the preset's URL form, so a link carries its reward" },
   evalBench: { kind: 'text', valid: (raw) => /^minibench(:(object|scene|compositional|heldout))?$/.test(raw) || /^import:.{1,200}$/.test(raw), default: 'minibench:compositional', why: 'benchmark the Evaluate page runs: SGP-MiniBench, one split, or an imported benchmark (import:<name>)' },
-  evalSource: { kind: 'enum', values: ['policy', 'outputs', 'references'], default: 'policy', why: "what the Evaluate page scores: the policy ('model'), imported outputs, or the benchmark's references" },
+  evalSource: { kind: 'enum', values: ['policy', 'outputs', 'references', 'checkpoint'], default: 'policy', why: "what the Evaluate page scores: the policy ('model'), imported outputs, the benchmark's references, or a saved LoRA checkpoint" },
   evalSamples: { kind: 'int', min: 1, max: 16, default: 4, why: 'samples per prompt (SGP-GenBench reports use 4 at temperature 1)' },
   evalTemperature: { kind: 'float', min: 0, max: 2, default: 1, why: 'sampling temperature for evaluation' },
   evalSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 0, why: 'evaluation seed (each item derives its own from it and its id)' },

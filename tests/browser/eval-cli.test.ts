@@ -78,8 +78,8 @@ test('npm run eval refuses bad flags by name', () => {
   const cases: [string[], RegExp][] = [
     [['--outputs', 'references'], /no --bench given; usage: npm run eval/],
     [['--bench', 'minibench:objects', '--outputs', 'references'], /unknown SGP-MiniBench split "objects"; one of: object/],
-    [['--bench', 'minibench', '--policy', 'sgp-tiny-policy', '--outputs', 'references'], /exactly one of --policy ID or --outputs/],
-    [['--bench', 'minibench', '--policy', 'sgp-tiny-policy', '--checkpoint', 'run-1'], /--checkpoint is not supported yet/],
+    [['--bench', 'minibench', '--policy', 'sgp-tiny-policy', '--outputs', 'references'], /exactly one of --policy ID, --checkpoint DIR or --outputs FILE\|references \(got --policy, --outputs\)/],
+    [['--bench', 'minibench', '--policy', 'sgp-tiny-policy', '--checkpoint', 'run-1'], /exactly one of .* \(got --policy, --checkpoint\)/],
     [['--bench', 'minibench', '--outputs', join(dir, 'nothing.jsonl')], /--outputs ".*nothing.jsonl": cannot read it/],
   ];
   for (const [argv, message] of cases) {
