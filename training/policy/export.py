@@ -117,33 +117,11 @@ def share_weights(paths, data_name="policy_weights.onnx_data", min_bytes=4096):
     option with path = data_name, the same buffer for each session). Graphs that already use the file are
     read whole before it is rewritten.
     """
-    import hashlib
-
-    from onnx import numpy_helper
     data_path = os.path.join(os.path.dirname(paths[0]), data_name)
     where = {}
     models = [onnx.load(p) for p in paths]
     with open(data_path, "wb") as f:
-        for p, m in zip(paths, models):
-            for init in m.graph.initializer:
-                arr = numpy_helper.to_array(init)
-                if arr.nbytes < min_bytes:
-                    continue
-                raw = np.ascontiguousarray(arr).tobytes()
-                key = hashlib.sha1(raw + str((arr.dtype, arr.shape)).encode()).hexdigest()
-                if key not in where:
-                    f.write(b"\0" * (-f.tell() % 64))  # 64-byte alignment for mapped reads
-                    where[key] = (f.tell(), len(raw))
-                    f.write(raw)
-                off, n = where[key]
-                init.ClearField("raw_data")
-                for field in ("float_data", "int32_data", "int64_data", "double_data"):
-                    init.ClearField(field)
-                init.data_location = onnx.TensorProto.EXTERNAL
-                del init.external_data[:]
-                for k, v in (("location", data_name), ("offset", str(off)), ("length", str(n))):
-                    init.external_data.add(key=k, value=v)
-            onnx.save(m, p)
+        _externalise(f, paths, models, where, data_name, min_bytes)
     return data_path
 
 
@@ -153,7 +131,6 @@ def add_to_shared_weights(paths, users, data_name="policy_weights.onnx_data", mi
     so new graphs (e.g. train-step buckets) can be added without rewriting the decoders."""
     import hashlib
 
-    from onnx import numpy_helper
     data_path = os.path.join(os.path.dirname(paths[0]), data_name)
     where = {}
     with open(data_path, "rb") as f:
@@ -169,27 +146,36 @@ def add_to_shared_weights(paths, users, data_name="policy_weights.onnx_data", mi
                 where[key] = (int(ext["offset"]), len(raw))
     models = [onnx.load(p) for p in paths]
     with open(data_path, "ab") as f:
-        for p, m in zip(paths, models):
-            for init in m.graph.initializer:
-                arr = numpy_helper.to_array(init)
-                if arr.nbytes < min_bytes:
-                    continue
-                raw = np.ascontiguousarray(arr).tobytes()
-                key = hashlib.sha1(raw + str((arr.dtype, arr.shape)).encode()).hexdigest()
-                if key not in where:
-                    f.write(b"\0" * (-f.tell() % 64))
-                    where[key] = (f.tell(), len(raw))
-                    f.write(raw)
-                off, n = where[key]
-                init.ClearField("raw_data")
-                for field in ("float_data", "int32_data", "int64_data", "double_data"):
-                    init.ClearField(field)
-                init.data_location = onnx.TensorProto.EXTERNAL
-                del init.external_data[:]
-                for k, v in (("location", data_name), ("offset", str(off)), ("length", str(n))):
-                    init.external_data.add(key=k, value=v)
-            onnx.save(m, p)
+        _externalise(f, paths, models, where, data_name, min_bytes)
     return data_path
+
+
+def _externalise(f, paths, models, where, data_name, min_bytes):
+    """Point each large initializer of `models` at its bytes in the open weights file `f`, writing the tensors
+    `where` (content hash → (offset, length)) does not hold yet; then save each model over its path."""
+    import hashlib
+
+    from onnx import numpy_helper
+    for p, m in zip(paths, models):
+        for init in m.graph.initializer:
+            arr = numpy_helper.to_array(init)
+            if arr.nbytes < min_bytes:
+                continue
+            raw = np.ascontiguousarray(arr).tobytes()
+            key = hashlib.sha1(raw + str((arr.dtype, arr.shape)).encode()).hexdigest()
+            if key not in where:
+                f.write(b"\0" * (-f.tell() % 64))  # 64-byte alignment for mapped reads
+                where[key] = (f.tell(), len(raw))
+                f.write(raw)
+            off, n = where[key]
+            init.ClearField("raw_data")
+            for field in ("float_data", "int32_data", "int64_data", "double_data"):
+                init.ClearField(field)
+            init.data_location = onnx.TensorProto.EXTERNAL
+            del init.external_data[:]
+            for k, v in (("location", data_name), ("offset", str(off)), ("length", str(n))):
+                init.external_data.add(key=k, value=v)
+        onnx.save(m, p)
 
 
 def write_configs(model, out_dir, tok_dir):
