@@ -203,6 +203,7 @@ def export_all(ckpt, out_dir, tok_dir="", variants=("fp32", "int8", "lora")):
     onnx_dir = os.path.join(out_dir, "onnx")
     os.makedirs(onnx_dir, exist_ok=True)
     paths = {}
+    write_configs(model, out_dir, tok_dir)  # first: the int8 variant's fused graph reads config.json
     fp32 = export_decoder(w, cfg, os.path.join(onnx_dir, "model.onnx"))
     paths["fp32"] = fp32
     if "int8" in variants:
@@ -210,7 +211,6 @@ def export_all(ckpt, out_dir, tok_dir="", variants=("fp32", "int8", "lora")):
     if "lora" in variants:
         lp = export_decoder(w, cfg, os.path.join(onnx_dir, "model_lora.onnx"), list(M.lora_shapes(cfg)))
         paths["lora"] = lp
-    write_configs(model, out_dir, tok_dir)
     return model, paths
 
 
