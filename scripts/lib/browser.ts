@@ -90,10 +90,16 @@ export async function waitForIsolation(page: Page, timeout = 30_000): Promise<vo
   });
 }
 
-/** Opens headless.html and waits until its `window.sgp` hooks are ready. */
-export async function openHeadless(session: Session, params: Record<string, string | number> = {}): Promise<Page> {
+/**
+ * Opens headless.html and waits until its `window.sgp` hooks are ready. The session refuses every other
+ * origin; `allowOrigin` lets one through (a local server standing in for huggingface.co).
+ */
+export async function openHeadless(session: Session, params: Record<string, string | number> = {}, allowOrigin?: string): Promise<Page> {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
-  const page = await session.newPage(`headless.html${query ? `?${query}` : ''}`);
+  const allow = allowOrigin ? new URL(allowOrigin).origin : null;
+  const page = await session.newPage(`headless.html${query ? `?${query}` : ''}`, async (p) => {
+    if (allow) await p.context().route((url) => url.origin === allow, (route) => route.continue());
+  });
   await waitForIsolation(page); // on a plain static server, `ready` could otherwise come from the page about to reload
   await page.waitForFunction(() => (window as unknown as { sgp?: { ready: boolean } }).sgp?.ready === true, null, { timeout: 60_000 });
   return page;

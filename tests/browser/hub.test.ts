@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openSession, waitForIsolation, type Session } from '../../scripts/lib/browser';
+import { openHeadless, openSession, type Session } from '../../scripts/lib/browser';
 import { servePlainStatic } from '../../scripts/lib/static-server';
 import type { Win } from './setup';
 
@@ -49,12 +49,7 @@ before(async () => {
     return { 'Access-Control-Allow-Origin': '*', ...(huge ? { 'Content-Length': String(200e9) } : {}) };
   });
   session = await openSession();
-  page = await session.newPage('headless.html?workers=1', async (p) => {
-    // The session refuses every other origin; this one stands in for huggingface.co.
-    await p.context().route((url) => url.origin === new URL(hub.baseUrl).origin, (route) => route.continue());
-  });
-  await waitForIsolation(page);
-  await page.waitForFunction(() => (window as unknown as Win).sgp?.ready === true, null, { timeout: 60_000 });
+  page = await openHeadless(session, { workers: 1 }, hub.baseUrl);
 });
 
 after(async () => {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { openSession, waitForIsolation, type Session } from '../../scripts/lib/browser';
+import { openHeadless, openSession, type Session } from '../../scripts/lib/browser';
 import { servePlainStatic } from '../../scripts/lib/static-server';
 import type { Win } from './setup';
 
@@ -26,11 +26,7 @@ before(async () => {
   }
   hub = await servePlainStatic(dir, () => ({ 'Access-Control-Allow-Origin': '*' }));
   session = await openSession();
-  page = await session.newPage('headless.html?workers=1', async (p) => {
-    await p.context().route((url) => url.origin === new URL(hub.baseUrl).origin, (route) => route.continue());
-  });
-  await waitForIsolation(page);
-  await page.waitForFunction(() => (window as unknown as Win).sgp?.ready === true, null, { timeout: 60_000 });
+  page = await openHeadless(session, { workers: 1 }, hub.baseUrl);
 });
 
 after(async () => {
