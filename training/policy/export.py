@@ -102,7 +102,8 @@ def quantize_int8(src, dst):
         check_fused(os.path.dirname(os.path.dirname(src)), fused)
         m = onnx.load(fused)
         weights = {i.name for i in m.graph.initializer}
-        keep = [n.name for n in m.graph.node if n.op_type == "MatMul" and n.input[1] in weights and "down_proj" in n.input[1]]
+        # attention's products (no weight operand) stay fp32 too
+        keep = [n.name for n in m.graph.node if n.op_type == "MatMul" and (n.input[1] not in weights or "down_proj" in n.input[1])]
         # contrib ops (RotaryEmbedding, MultiHeadAttention) defeat shape inference: their outputs are float32
         quantize_dynamic(fused, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
                          nodes_to_exclude=keep, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
