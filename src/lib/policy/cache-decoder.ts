@@ -120,6 +120,18 @@ export function cacheDecoder(session: Session, shape: DecoderShape, extra: Recor
       }
       return tiled;
     },
+    async keep(cache, rows) {
+      const kept = alloc(rows.length, cache.capacity);
+      kept.length = cache.length;
+      const block = H * cache.capacity * D; // one row of one layer
+      for (let l = 0; l < L; l++) {
+        rows.forEach((r, j) => {
+          kept.keys[l]!.set(cache.keys[l]!.subarray(r * block, (r + 1) * block), j * block);
+          kept.values[l]!.set(cache.values[l]!.subarray(r * block, (r + 1) * block), j * block);
+        });
+      }
+      return kept;
+    },
     // Plain arrays: the garbage collector frees them. A pass grows its past in place, so the sampler's
     // release of the past after a pass must not clear anything.
     release() {},

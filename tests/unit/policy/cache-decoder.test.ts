@@ -87,3 +87,26 @@ test('the default int8 graph keeps its cache outside; the same seed samples the 
   assert.deepEqual(a.samples.map((s) => s.tokens), b.samples.map((s) => s.tokens));
   assert.ok(a.samples.some((s) => s.text !== a.samples[0]!.text), 'rows of one group differ (their own seeds)');
 });
+
+test('finished rows leave the batch: the same programs and log-probs as when they ride along, fewer rows decoded', async () => {
+  const base = cacheDecoder(fused, shape, init);
+  const rowsFed: number[][] = [[], []];
+  const counted = (i: number, keep: boolean): typeof base => ({
+    ...base,
+    forward: (pass) => (rowsFed[i]!.push(pass.rows), base.forward(pass)),
+    ...(keep ? {} : { keep: undefined }),
+  });
+  const prompt = chatPromptIds(tok, 'a house next to a tree'); // a scene whose programs differ in length
+  const p = params({ n: 4, temperature: 1, seed: 2, maxNewTokens: 400 });
+  const dropped = await generate(counted(0, true), tok, prompt, p);
+  const along = await generate(counted(1, false), tok, prompt, p);
+  const lengths = dropped.samples.map((s) => s.tokens.length);
+  assert.ok(new Set(lengths).size > 1, `rows of different lengths (${lengths}) exercise dropping`);
+  for (const [i, s] of dropped.samples.entries()) {
+    assert.deepEqual(s.tokens, along.samples[i]!.tokens, `row ${i}`);
+    assert.equal(s.finish, along.samples[i]!.finish);
+    s.logprobs.forEach((lp, k) => assert.ok(Math.abs(lp - along.samples[i]!.logprobs[k]!) <= 1e-4, `row ${i} token ${k}`));
+  }
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  assert.ok(sum(rowsFed[0]!) < sum(rowsFed[1]!), `rows decoded: ${sum(rowsFed[0]!)} dropping vs ${sum(rowsFed[1]!)} riding along`);
+});
