@@ -93,7 +93,8 @@ interface Manifest {
   lora: { rank: number; alpha: number; targets: string[] };
   train_step: { file: string; input_order: string[] };
   logprob: { file: string; inputs: Record<string, [string, number[]]> };
-  sampler: { file: string; lora_inputs: string[] };
+  /** `file` keeps its KV cache in JS (fast on WASM); `webgpu_file` feeds `present` back, so on WebGPU the cache stays on the GPU. */
+  sampler: { file: string; webgpu_file?: string; lora_inputs: string[] };
 }
 
 export class Trainer {
@@ -121,7 +122,9 @@ export class Trainer {
       (manifest.external_data ?? ['onnx/policy_weights.onnx_data']).map(async (f) => ({ path: f.split('/').pop()!, data: await fetchBytes(url(f), 'external data') })),
     );
     const initLora = readSafetensors(await fetchBytes(url('lora_init.safetensors'), 'LoRA init'));
-    const made = await createSession(await fetchBytes(url(manifest.sampler.file), 'LoRA sampler'), opts.device ?? 'wasm', weights, `${manifest.sampler.file} of ${folder}`);
+    const device = opts.device ?? 'wasm';
+    const samplerFile = device !== 'wasm' && manifest.sampler.webgpu_file ? manifest.sampler.webgpu_file : manifest.sampler.file;
+    const made = await createSession(await fetchBytes(url(samplerFile), 'LoRA sampler'), device, weights, `${samplerFile} of ${folder}`);
     const shapes = Object.fromEntries(manifest.sampler.lora_inputs.map((n) => [n, initLora[n]?.dims ?? missingLora(n)]));
     const buckets = (manifest.buckets ?? [{ seq: manifest.seq, train_step: manifest.train_step.file, logprob: manifest.logprob.file }]).map((b) => b.seq).sort((a, b) => a - b);
     const trainer = new Trainer(folder, manifest, weights, initLora, config.pad_token_id ?? config.eos_token_id ?? 0, made.session, {
