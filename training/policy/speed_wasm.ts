@@ -51,7 +51,7 @@ function externalData(path: string): { path: string; data: Uint8Array }[] {
  * second one stays put while the first drops with every other process that wants a core. Greedy steps
  * through the graph's own cache adapter (src/lib/policy: present fed back, or the cache kept in JS). */
 async function decode(sess: ort.InferenceSession, B: number, steps: number): Promise<{ wall: number; cpu: number }> {
-  const graph = decoderFor(sess, decoderShape(cfg as never));
+  const graph = decoderFor(sess, decoderShape(cfg as never), loraFeeds(sess));
   let { logits, cache } = await graph.forward({ ids: Array.from({ length: B }, () => PROMPT).flat(), rows: B, pastLength: 0, past: null });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
@@ -73,13 +73,16 @@ async function stepCost(sess: ort.InferenceSession, B: number, T: number, runs =
   const i64 = (n: number, v: (i: number) => number, dims: number[]) => new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(v(i))), dims);
   const feeds: Record<string, ort.Tensor> = { input_ids: i64(B, (i) => 100 + i, [B, 1]), attention_mask: i64(B * (T + 1), () => 1, [B, T + 1]), position_ids: i64(B, () => T, [B, 1]) };
   for (let l = 0; l < L; l++) for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new ort.Tensor('float32', Float32Array.from({ length: B * H * T * HD }, () => Math.random() - 0.5), [B, H, T, HD]);
-  for (const n of sess.inputNames.filter((x) => x.includes('.lora_'))) feeds[n] = new ort.Tensor('float32', new Float32Array(loraShape(n).reduce((a, b) => a * b, 1)).fill(0.01), loraShape(n));
+  Object.assign(feeds, loraFeeds(sess));
   await sess.run(feeds);
   const c0 = process.cpuUsage();
   for (let i = 0; i < runs; i++) await sess.run(feeds);
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000 / runs;
 }
+/** A LoRA graph's extra inputs (small constant matrices: speed does not depend on their values). */
+const loraFeeds = (sess: ort.InferenceSession): Record<string, ort.Tensor> =>
+  Object.fromEntries(sess.inputNames.filter((n) => n.includes('.lora_')).map((n) => [n, new ort.Tensor('float32', new Float32Array(loraShape(n).reduce((a, b) => a * b, 1)).fill(0.01), loraShape(n))]));
 const loraShape = (n: string): number[] => {
   const F = cfg.intermediate_size as number;
   const D = cfg.hidden_size as number;
@@ -91,7 +94,7 @@ const loraShape = (n: string): number[] => {
 const json = (name: string): unknown => JSON.parse(readFileSync(join(opt.model, name), 'utf8'));
 const tokenizer = new TextTokenizer(json('tokenizer.json') as never, json('tokenizer_config.json') as never);
 async function sampled(sess: ort.InferenceSession, B: number, steps: number): Promise<{ wall: number; cpu: number }> {
-  const graph = decoderFor(sess, decoderShape(cfg as never));
+  const graph = decoderFor(sess, decoderShape(cfg as never), loraFeeds(sess));
   const c0 = process.cpuUsage();
   const params = { ...DEFAULT_SAMPLE_PARAMS, n: B, maxNewTokens: steps + 1, minNewTokens: steps + 1, stop: [], seed: 1 };
   const g = await generate(graph, tokenizer, PROMPT, params);
