@@ -118,6 +118,10 @@ if (decode.length) {
   decodeSummary.ort_native_cpu_tok_s_b8 = anchors.ort;
   decodeSummary.sample_tok_s_vs_torch_cpu = anchors.torch && ours ? +(ours / anchors.torch).toFixed(3) : null;
   decodeSummary.goal_sample_tok_s_vs_torch_cpu = 1.0;
+  // The same ratio in tokens per CPU-second (browser processes vs the PyTorch process): steadier on a shared machine.
+  const oursPerCpu = find(DEFAULT_VARIANT, 'plain', 8)?.tok_per_cpu_s;
+  decodeSummary.torch_cpu_tok_per_cpu_s_b8 = anchors.torchPerCpu;
+  decodeSummary.sample_tok_per_cpu_s_vs_torch_cpu = anchors.torchPerCpu && oursPerCpu ? +(oursPerCpu / anchors.torchPerCpu).toFixed(3) : null;
   decodeSummary.decode_threads = DECODE_THREADS;
 }
 
@@ -126,15 +130,15 @@ if (decode.length) {
  * training/policy/bench_anchor.py (added by the quantization work: while it is absent both are null).
  * Its tok/s counts the whole generation (prefill included), so the ratio uses our `total_tok_s`.
  */
-function cpuAnchors(variant: string, batch: number): { torch: number | null; ort: number | null } {
+function cpuAnchors(variant: string, batch: number): { torch: number | null; ort: number | null; torchPerCpu: number | null } {
   const script = 'training/policy/bench_anchor.py';
-  if (!existsSync(script)) return { torch: null, ort: null };
+  if (!existsSync(script)) return { torch: null, ort: null, torchPerCpu: null };
   const python = existsSync('training/.venv/bin/python') ? 'training/.venv/bin/python' : 'python3';
   const r = spawnSync(python, [script, '--variant', variant, '--batch', String(batch), '--new-tokens', String(DECODE_TOKENS), '--threads', '2', '--json'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-500)}`);
   const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { torch_cpu_generate?: Record<string, number>; ort_cpu?: Record<string, Record<string, number>> };
   emit({ bench: 'cpu_anchors', ...report });
-  return { torch: report.torch_cpu_generate?.[`B${batch}_tok_s`] ?? null, ort: report.ort_cpu?.[variant]?.[`B${batch}_tok_s`] ?? null };
+  return { torch: report.torch_cpu_generate?.[`B${batch}_tok_s`] ?? null, ort: report.ort_cpu?.[variant]?.[`B${batch}_tok_s`] ?? null, torchPerCpu: report.torch_cpu_generate?.[`B${batch}_tok_per_cpu_s`] ?? null };
 }
 
 // The WASM step against PyTorch CPU eager (PEFT LoRA + AdamW) on the same (B, T) batch, 2 threads each.
