@@ -1,6 +1,7 @@
-// A GRPO group as the train-step graph takes it: rows right-padded to the smallest length bucket that
-// holds the longest one, a loss mask over the sampled tokens, one advantage per row, and padding rows
-// (mask 0, advantage 0) up to the graph's batch so a smaller group adds nothing to loss or gradient.
+// A GRPO group as the graphs take it. packSlots: the train step's layout, rows packed into as few slots as
+// they fit (below). packBatch: the bucket layout of the log-prob graph (the KL reference pass) — rows
+// right-padded to the smallest length bucket that holds the longest one, a loss mask over the sampled tokens,
+// one advantage per row, and padding rows (mask 0, advantage 0) up to the graph's batch.
 
 /** One group: each row is prompt ids then the sampled ids (eos included when it was sampled). */
 export interface TrainBatch {
@@ -16,13 +17,9 @@ export interface TrainBatch {
   refLogp?: number[][];
 }
 
-/** Packs a group into the bucket's (B, T) arrays: right padding, loss mask over the sampled tokens. */
+/** Packs a group into a bucket's (B, T) arrays: right padding, loss mask over the sampled tokens. */
 export function packBatch(batch: TrainBatch, B: number, buckets: number[], padId: number) {
-  const rows = batch.ids.length;
-  if (rows < 1 || rows > B) throw new Error(`a train step takes 1 to ${B} rows (one group of G ≤ ${B}); got ${rows}`);
-  for (const [what, arr] of [['promptLen', batch.promptLen], ['advantages', batch.advantages], ['length', batch.length], ['oldLogp', batch.oldLogp], ['refLogp', batch.refLogp]] as const) {
-    if (arr && arr.length !== rows) throw new Error(`${what} has ${arr.length} entries for ${rows} rows; give one per row`);
-  }
+  checkBatch(batch, B);
   const lengths = batch.ids.map((r, i) => Math.min(r.length, batch.length?.[i] ?? r.length));
   const longest = Math.max(...lengths);
   const seq = buckets.find((t) => t >= longest) ?? buckets.at(-1)!;
@@ -35,8 +32,6 @@ export function packBatch(batch: TrainBatch, B: number, buckets: number[], padId
   let truncated = 0;
   batch.ids.forEach((row, b) => {
     const p = batch.promptLen[b]!;
-    if (!(Number.isInteger(p) && p >= 1 && p <= lengths[b]!)) throw new Error(`row ${b}: promptLen ${p} must be an integer in [1, ${lengths[b]}] (the row's length)`);
-    if (!Number.isFinite(batch.advantages[b])) throw new Error(`row ${b}: advantage ${batch.advantages[b]} is not a finite number`);
     const n = Math.min(lengths[b]!, seq);
     truncated += n < lengths[b]! ? 1 : 0;
     for (let t = 0; t < n; t++) ids[b * seq + t] = row[t]!;
@@ -50,3 +45,64 @@ export function packBatch(batch: TrainBatch, B: number, buckets: number[], padId
   return { seq, ids, mask, advantages, oldLogp, refLogp, tokens, truncated };
 }
 
+/**
+ * Packs a group for the packed train step (train_step_packed.onnx, dynamic shapes): rows sorted by length go
+ * first-fit into slots as long as the longest row, so a group costs about its real tokens instead of
+ * G × the longest row (or × a bucket). In a slot each row keeps its own positions (from 0) and a segment id
+ * (1, 2, … ; 0 = padding) that keeps its attention to itself; advantages are per token. Same order as
+ * training/policy/train_step_packed.py's `pack`, so both sides build the same slots.
+ */
+export function packSlots(batch: TrainBatch, maxRows: number, maxLength: number, padId: number) {
+  const rows = checkBatch(batch, maxRows);
+  const full = batch.ids.map((r, i) => Math.min(r.length, batch.length?.[i] ?? r.length));
+  const lengths = full.map((n) => Math.min(n, maxLength));
+  const order = lengths.map((_, b) => b).sort((a, b) => lengths[b]! - lengths[a]!);
+  const L = Math.max(2, lengths[order[0]!]!);
+  const fill: number[] = [];
+  const where: { slot: number; offset: number; segment: number }[] = new Array(rows);
+  for (const b of order) {
+    let slot = fill.findIndex((f) => f + lengths[b]! <= L);
+    if (slot < 0) slot = fill.push(0) - 1;
+    where[b] = { slot, offset: fill[slot]!, segment: 1 + where.filter((w) => w?.slot === slot).length };
+    fill[slot]! += lengths[b]!;
+  }
+  const n = fill.length * L;
+  const ids = new Array<number>(n).fill(padId);
+  const positions = new Array<number>(n).fill(0);
+  const segments = new Array<number>(n).fill(0);
+  const mask = new Float32Array(n);
+  const advantages = new Float32Array(n);
+  const oldLogp = batch.oldLogp ? new Float32Array(n) : null;
+  const refLogp = batch.refLogp ? new Float32Array(n) : null;
+  let tokens = 0;
+  batch.ids.forEach((row, b) => {
+    const p = batch.promptLen[b]!;
+    const len = lengths[b]!;
+    const at = where[b]!.slot * L + where[b]!.offset;
+    for (let t = 0; t < len; t++) [ids[at + t], positions[at + t], segments[at + t]] = [row[t]!, t, where[b]!.segment];
+    mask.fill(1, at + Math.min(p, len), at + len);
+    advantages.fill(batch.advantages[b]!, at, at + len);
+    tokens += Math.max(0, len - p);
+    for (const [dense, given] of [[oldLogp, batch.oldLogp?.[b]], [refLogp, batch.refLogp?.[b]]] as const) {
+      if (dense && given) for (let t = p; t < len; t++) dense[at + t] = given[t - p] ?? 0;
+    }
+  });
+  const truncated = full.filter((f, b) => f > lengths[b]!).length;
+  return { slots: fill.length, length: L, ids, positions, segments, mask, advantages, oldLogp, refLogp, tokens, truncated };
+}
+
+/** The checks both packers share: row count, one entry per row, prompt lengths, finite advantages. */
+function checkBatch(batch: TrainBatch, maxRows: number): number {
+  const rows = batch.ids.length;
+  if (rows < 1 || rows > maxRows) throw new Error(`a train step takes 1 to ${maxRows} rows (one group of G ≤ ${maxRows}); got ${rows}`);
+  for (const [what, arr] of [['promptLen', batch.promptLen], ['advantages', batch.advantages], ['length', batch.length], ['oldLogp', batch.oldLogp], ['refLogp', batch.refLogp]] as const) {
+    if (arr && arr.length !== rows) throw new Error(`${what} has ${arr.length} entries for ${rows} rows; give one per row`);
+  }
+  batch.ids.forEach((r, b) => {
+    const n = Math.min(r.length, batch.length?.[b] ?? r.length);
+    const p = batch.promptLen[b]!;
+    if (!(Number.isInteger(p) && p >= 1 && p <= n)) throw new Error(`row ${b}: promptLen ${p} must be an integer in [1, ${n}] (the row's length)`);
+    if (!Number.isFinite(batch.advantages[b])) throw new Error(`row ${b}: advantage ${batch.advantages[b]} is not a finite number`);
+  });
+  return rows;
+}

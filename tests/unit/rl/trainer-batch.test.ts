@@ -1,8 +1,9 @@
-// Packing a GRPO group into a train-step bucket: right padding, the loss mask over sampled tokens only,
+// Packing a GRPO group into slots for the packed train step (rows share slots, each keeps its positions and
+// segment), and into a log-prob bucket: right padding, the loss mask over sampled tokens only,
 // the smallest bucket that holds the longest row, padded rows that cannot contribute, and refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packBatch } from '../../../src/lib/rl/train-batch';
+import { packBatch, packSlots } from '../../../src/lib/rl/train-batch';
 
 const BUCKETS = [128, 256, 384, 768];
 const row = (n: number, start = 10) => Array.from({ length: n }, (_, i) => start + i);
@@ -39,4 +40,27 @@ test('refuses more rows than the graph batch, mismatched arrays, bad prompt leng
   assert.throws(() => packBatch({ ids: [row(4)], promptLen: [1, 1], advantages: [0] }, 8, BUCKETS, 0), /promptLen has 2 entries for 1 rows/);
   assert.throws(() => packBatch({ ids: [row(4)], promptLen: [5], advantages: [0] }, 8, BUCKETS, 0), /promptLen 5 must be an integer in \[1, 4\]/);
   assert.throws(() => packBatch({ ids: [row(4)], promptLen: [1], advantages: [NaN] }, 8, BUCKETS, 0), /advantage NaN/);
+});
+
+test('packSlots: rows go first-fit-decreasing into slots as long as the longest row, each with its own positions and segment', () => {
+  // lengths 10, 4, 6, 3: slot 0 = [10], slot 1 = [6 (seg 1), 4 (seg 2)], then 3 fits nowhere (10 full, 6+4 = 10) → slot 2
+  const p = packSlots({ ids: [row(10), row(4, 50), row(6, 70), row(3, 90)], promptLen: [2, 1, 3, 1], advantages: [1, -1, 0.5, 2], oldLogp: [new Array(8).fill(-1), [-0.1, -0.2, -0.3], [-2, -2, -2], [-5, -5]] }, 8, 1024, 0);
+  assert.equal(p.slots, 3);
+  assert.equal(p.length, 10);
+  assert.deepEqual(p.ids.slice(10, 20), [...row(6, 70), ...row(4, 50)]);
+  assert.deepEqual(p.positions.slice(10, 20), [0, 1, 2, 3, 4, 5, 0, 1, 2, 3]);
+  assert.deepEqual(p.segments.slice(10, 20), [1, 1, 1, 1, 1, 1, 2, 2, 2, 2]);
+  assert.deepEqual(p.segments.slice(20, 30), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], 'the rest of a slot is padding (segment 0)');
+  assert.deepEqual(Array.from(p.mask.slice(10, 20)), [0, 0, 0, 1, 1, 1, 0, 1, 1, 1]);
+  assert.deepEqual(Array.from(p.advantages.slice(10, 20)), [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, -1, -1, -1, -1]);
+  assert.deepEqual(Array.from(p.oldLogp!.slice(10, 20)).map((x) => Math.round(x * 10) / 10), [0, 0, 0, -2, -2, -2, 0, -0.1, -0.2, -0.3]);
+  assert.equal(p.tokens, 8 + 3 + 3 + 2);
+  assert.equal(p.refLogp, null);
+});
+
+test('packSlots cuts rows to the longest the step takes and counts them; refuses what packBatch refuses', () => {
+  const p = packSlots({ ids: [row(50), row(900)], promptLen: [4, 4], length: [30, 900], advantages: [0.5, 0.5] }, 8, 512, 7);
+  assert.deepEqual([p.slots, p.length, p.truncated, p.tokens], [2, 512, 1, 26 + 508]);
+  assert.throws(() => packSlots({ ids: new Array(9).fill(row(4)), promptLen: new Array(9).fill(1), advantages: new Array(9).fill(0) }, 8, 1024, 0), /1 to 8 rows/);
+  assert.throws(() => packSlots({ ids: [row(4)], promptLen: [5], advantages: [0] }, 8, 1024, 0), /promptLen 5 must be an integer in \[1, 4\]/);
 });
