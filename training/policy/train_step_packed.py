@@ -1,6 +1,6 @@
 """The packed GRPO step: train_step.py's step with dynamic shapes, on a group packed into as few rows as it fits.
 
-    python3 training/policy/train_step_packed.py [--out public/models/sgp-tiny-policy]   # export + check
+    python3 training/policy/train_step_packed.py [--out public/models/sgp-tiny-policy] [--check-only]   # export + check
 
 A group's programs differ in length (the bench group: one row of 384 tokens, seven of 147–231), so padding
 every row to the longest wastes up to half the step. Here rows are packed first-fit-decreasing into slots as
@@ -119,9 +119,13 @@ if __name__ == "__main__":
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="public/models/sgp-tiny-policy")
+    ap.add_argument("--check-only", action="store_true", help="check the folder's packed graph, export nothing")
     a = ap.parse_args()
     hf = M.llama_from_onnx(a.out)
     w, cfg = M.base_weights(hf), hf.config
+    if a.check_only:
+        print(json.dumps({"file": FILE, "max_rel_err_vs_unpacked": float(check(w, cfg, os.path.join(a.out, FILE)))}))
+        sys.exit(0)
     path = export(w, cfg, a.out)
     from training.policy.export import add_to_shared_weights
     add_to_shared_weights([path], [os.path.join(a.out, "onnx", f) for f in ("model.onnx", "model_lora.onnx")])
