@@ -13,7 +13,7 @@ import { Resvg } from '@resvg/resvg-js';
 import type { Page } from 'playwright-core';
 import { DEFAULT_RENDER_SIZE, rasterize, type ResvgLike } from '../src/lib/render/rasterize';
 import { openSession, openHeadless } from './lib/browser';
-import { benchDecode, type DecodeResult } from './lib/bench-decode';
+import { benchDecode, benchLoraSampler, type DecodeResult } from './lib/bench-decode';
 import { benchEval, type EvalSpeed } from './lib/bench-eval';
 import { benchEncoders, type EncoderSummary } from './lib/bench-encoders';
 import { benchTrain, type TrainResult } from './lib/bench-train';
@@ -25,7 +25,9 @@ const SIZE = DEFAULT_RENDER_SIZE;
 const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode,train,encoders,eval').split(',');
 // Train-step buckets timed: 256 holds the bench's sampled group; 384 is the size the issue's figures use.
 const TRAIN_SEQS = (process.env.BENCH_TRAIN_SEQS ?? '256,384').split(',').map(Number);
-const DECODE_TOKENS = Number(process.env.BENCH_DECODE_TOKENS ?? 100);
+// The CPU anchors (PyTorch generate, native onnxruntime) decode the same count: the cache grows with it.
+const DECODE_TOKENS = Number(process.env.BENCH_DECODE_TOKENS ?? 200);
+const DECODE_THREADS = Number(process.env.BENCH_DECODE_THREADS ?? 2);
 // The variant the app loads on WASM (registry.chooseVariant), measured against fp32.
 const DEFAULT_VARIANT = chooseVariant(MODELS[DEFAULT_POLICY]!, { device: 'wasm', shaderF16: false }).name;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8); // passes over the set per trial
@@ -77,8 +79,9 @@ try {
     }
   }
   if (SECTIONS.includes('decode')) {
-    const opts = { variants: [DEFAULT_VARIANT, 'model'], builds: ['plain', 'asyncify'] as const, batches: [1, 8], newTokens: DECODE_TOKENS, trials: TRIALS, threads: 2 };
+    const opts = { variants: [DEFAULT_VARIANT, 'model'], builds: ['plain', 'asyncify'] as const, batches: [1, 8], newTokens: DECODE_TOKENS, trials: TRIALS, threads: DECODE_THREADS };
     decode = await benchDecode(session, { ...opts, builds: [...opts.builds] }, emit);
+    decode.push(await benchLoraSampler(session, { batch: 8, newTokens: DECODE_TOKENS, trials: TRIALS, threads: DECODE_THREADS }, emit));
   }
   if (SECTIONS.includes('eval')) evalSpeed = await benchEval(session, { perSplit: { outputs: 3, policy: 1 }, trials: TRIALS }, emit);
   if (SECTIONS.includes('encoders')) encoders = await benchEncoders(session, { trials: TRIALS, reps: 16 }, emit);
@@ -115,6 +118,7 @@ if (decode.length) {
   decodeSummary.ort_native_cpu_tok_s_b8 = anchors.ort;
   decodeSummary.sample_tok_s_vs_torch_cpu = anchors.torch && ours ? +(ours / anchors.torch).toFixed(3) : null;
   decodeSummary.goal_sample_tok_s_vs_torch_cpu = 1.0;
+  decodeSummary.decode_threads = DECODE_THREADS;
 }
 
 /**
@@ -126,7 +130,7 @@ function cpuAnchors(variant: string, batch: number): { torch: number | null; ort
   const script = 'training/policy/bench_anchor.py';
   if (!existsSync(script)) return { torch: null, ort: null };
   const python = existsSync('training/.venv/bin/python') ? 'training/.venv/bin/python' : 'python3';
-  const r = spawnSync(python, [script, '--variant', variant, '--batch', String(batch), '--new-tokens', '200', '--threads', '2', '--json'], { encoding: 'utf8' });
+  const r = spawnSync(python, [script, '--variant', variant, '--batch', String(batch), '--new-tokens', String(DECODE_TOKENS), '--threads', '2', '--json'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-500)}`);
   const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { torch_cpu_generate?: Record<string, number>; ort_cpu?: Record<string, Record<string, number>> };
   emit({ bench: 'cpu_anchors', ...report });

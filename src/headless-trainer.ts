@@ -25,7 +25,8 @@ export function trainerHooks(ml: MlClient) {
     trainerStep: (batch: TrainBatch, hyper: Partial<TrainHyper> = {}) => trainer.step(batch, hyper),
     async trainerGenerate(prompt: string, params: Partial<SampleParams> = {}) {
       const g = await trainer.generate(prompt, params);
-      return { promptIds: g.promptIds, samples: g.samples.map((s) => ({ tokens: s.tokens, logprobs: s.logprobs, text: s.text, finish: s.finish })) };
+      const samples = g.samples.map((s) => ({ tokens: s.tokens, logprobs: s.logprobs, text: s.text, finish: s.finish }));
+      return { promptIds: g.promptIds, samples, firstTokenMs: g.firstTokenMs, totalMs: g.totalMs, newTokens: g.newTokens, tokPerS: g.tokPerS };
     },
     async trainerExport() {
       const s = await trainer.exportState();

@@ -5,6 +5,8 @@
 // told to. Reports tokens/s after the first token and the time to first token (prefill included), and
 // tokens per CPU-second of the browser (every process this bench started): on a shared machine wall
 // time swings with other people's load, CPU time much less, so that column compares variants fairly.
+// `benchLoraSampler` measures the RL sampler the same way: train_step.json's `sampler` graph in the ml
+// worker's learner, fed its live LoRA (what GRPO samples with).
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { Session } from './browser';
@@ -91,4 +93,33 @@ export async function benchDecode(
     }
   }
   return best;
+}
+
+/** The learner's LoRA sampler (train_step.json `sampler`) through `trainerGenerate`, plain WASM build. */
+export async function benchLoraSampler(
+  session: Session,
+  opts: { batch: number; newTokens: number; trials: number; threads: number },
+  emit: (obj: unknown) => void,
+): Promise<DecodeResult> {
+  const page: Page = await openHeadless(session, { workers: 1 });
+  try {
+    await page.evaluate((t) => (window as unknown as Win).sgp.trainerInit({ device: 'wasm', threads: t }), opts.threads);
+    const params = { n: opts.batch, temperature: 1, seed: 1, maxNewTokens: opts.newTokens, minNewTokens: opts.newTokens, stop: [] };
+    const gen = (q: typeof params) => page.evaluate(([p, x]) => (window as unknown as Win).sgp.trainerGenerate(p, x), [PROMPT, q] as const);
+    await gen({ ...params, maxNewTokens: 8, minNewTokens: 8 }); // warm-up
+    let top = null as DecodeResult | null;
+    for (let trial = 1; trial <= opts.trials; trial++) {
+      const cpu0 = childCpuSeconds();
+      const r = await gen(params);
+      const cpu1 = childCpuSeconds();
+      const perCpu = cpu0 !== null && cpu1 !== null && cpu1 > cpu0 ? Math.round(r.newTokens / (cpu1 - cpu0)) : null;
+      const row: DecodeResult = { variant: 'lora_sampler', build: 'plain', batch: opts.batch, tok_s: Math.round(r.tokPerS), total_tok_s: Math.round((r.newTokens * 1000) / r.totalMs), first_token_ms: Math.round(r.firstTokenMs), tok_per_cpu_s: perCpu };
+      emit({ bench: `decode_lora_sampler_plain_b${opts.batch}`, trial, threads: opts.threads, new_tokens: opts.newTokens, ...row });
+      const bestPerCpu: number | null = Math.max(row.tok_per_cpu_s ?? 0, top?.tok_per_cpu_s ?? 0) || null; // each column's best trial
+      top = { ...(!top || row.tok_s > top.tok_s ? row : top), tok_per_cpu_s: bestPerCpu };
+    }
+    return top!;
+  } finally {
+    await page.close();
+  }
 }

@@ -18,7 +18,7 @@ test('policy factory: every exported graph matches PyTorch, the train step match
   const failed = Object.entries(s.checks).filter(([, c]) => !c.ok).map(([k, c]) => `${k}: ${JSON.stringify(c)}`);
   assert.deepEqual(failed, [], 'failed checks');
   for (const name of ['decoder_fp32', 'decoder_int8', 'decoder_lora', 'greedy_cached_vs_full',
-    'logprob', 'decoder_lora_shared_weights', 'decoder_fp32_shared_weights', 'train_step_token_mean', 'train_step_dr_grpo', 'train_step_vs_eager', 'train_step_own_old_logp']) {
+    'logprob', 'decoder_lora_shared_weights', 'decoder_lora_fused_shared_weights', 'decoder_fp32_shared_weights', 'train_step_token_mean', 'train_step_dr_grpo', 'train_step_vs_eager', 'train_step_own_old_logp']) {
     assert.ok(s.checks[name], `missing check ${name}`);
   }
   const step = s.checks.train_step_token_mean as Check & { graph_loss: number; trl_loss: number; grad_rel_err: number };

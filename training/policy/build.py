@@ -25,12 +25,14 @@ def main(ckpt, out):
     save_file({n: t.contiguous() for n, t in M.init_lora(cfg).items()}, os.path.join(out, "lora_init.safetensors"),
               metadata={"rank": str(M.LORA_RANK), "alpha": str(M.LORA_ALPHA), "layout": "A (in, rank), B (rank, out)"})
     export.share_weights([paths["fp32"], paths["lora"], *TS.export_graphs(w, cfg, out)])
+    paths["lora_fused"] = export.export_lora_sampler(out)  # the RL sampler (train_step.json `sampler`), over the shared file
     checks = {}
     for v in ("fp32", "int8"):
         checks[f"decoder_{v}"] = verify.check_decoder(paths[v], w, cfg)
     g = torch.Generator().manual_seed(2)
     lora = {n: (t if n.endswith("A") else torch.randn(t.shape, generator=g) * 0.02) for n, t in M.init_lora(cfg).items()}
     checks["decoder_lora"] = verify.check_decoder(paths["lora"], w, cfg, lora)
+    checks["decoder_lora_fused"] = verify.check_decoder(paths["lora_fused"], w, cfg, lora)
     checks["train_step"] = goldens.write_all(out, hf, w, cfg, lora)
     checks["seconds"] = round(time.time() - t0, 1)
     checks["sizes"] = {os.path.relpath(os.path.join(r, f), out): os.path.getsize(os.path.join(r, f))

@@ -79,6 +79,8 @@ def main(work):
     check("logprob", float(np.abs(got[0] - lp.numpy()).max()) <= 1e-4, max_abs=float(np.abs(got[0] - lp.numpy()).max()))
     r = verify.check_decoder(paths["lora"], w, cfg, lora)
     check("decoder_lora_shared_weights", r["max_abs"] <= verify.TOL["fp32"], **r)
+    r = verify.check_decoder(export.export_lora_sampler(work), w, cfg, lora)  # the RL sampler, fused, over the shared file
+    check("decoder_lora_fused_shared_weights", r["max_abs"] <= verify.TOL["fp32"], **r)
     r = verify.check_decoder(paths["fp32"], w, cfg)
     check("decoder_fp32_shared_weights", r["max_abs"] <= verify.TOL["fp32"] and r["argmax_agree"] == 1.0, **r)
 

@@ -237,7 +237,8 @@ def write_manifest(cfg, out_dir, B, T, seqs=BUCKETS):
         "logprob": {"file": graph_files(T)[1], "inputs": {**lora_io, "input_ids": ["int64", [B, T]]},
                     "outputs": {"logp": ["float32", [B, T]], "entropy": ["float32", [B, T]]},
                     "reference": "feed zero lora_B tensors (LoRA off)"},
-        "sampler": {"file": "onnx/model_lora.onnx", "lora_inputs": names},
+        # file: export.export_lora_sampler (cache kept in JS, for WASM); webgpu_file keeps its cache on the GPU
+        "sampler": {"file": "onnx/model_lora_fused.onnx", "webgpu_file": "onnx/model_lora.onnx", "lora_inputs": names},
     }
     path = os.path.join(out_dir, "train_step.json")
     if os.path.exists(path):  # entries other exports own (sampler, packed) survive a re-export of the buckets

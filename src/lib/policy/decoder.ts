@@ -17,5 +17,11 @@ export interface DecoderGraph<C> {
   forward(pass: ForwardPass<C>): Promise<{ logits: Float32Array; cache: C }>;
   /** A one-row cache repeated to `rows` rows; the one-row cache is released. */
   expand(cache: C, rows: number): Promise<C>;
+  /**
+   * Only the rows `rows` (indices into the cache's rows, in that order); the old cache is released.
+   * Optional: the sampler drops finished rows with it, so a group's long tail decodes fewer rows;
+   * without it finished rows ride along to the end.
+   */
+  keep?(cache: C, rows: number[]): Promise<C>;
   release(cache: C): void;
 }

@@ -1,8 +1,9 @@
 // Samples a group of G programs for one prompt from a KV-cache decoder. The shared prompt is
 // prefilled once (one row), its cache repeated to G rows, then all rows decode together, one token
 // per row per step. A row stops at eos or once its text holds a stop string (`</svg>`); finished rows
-// keep riding along (fed eos, ignored) until every row is done, max new tokens is reached, or the
-// caller cancels. Same prompt, params, seed and graph (backend + variant) → the same programs.
+// leave the batch when the graph can drop them (`keep`: programs of one group differ in length by 2–3×,
+// and the tail would otherwise decode all G rows), else they ride along (fed eos, ignored) until every
+// row is done, max new tokens is reached, or the caller cancels. Same prompt, params, seed and graph (backend + variant) → the same programs.
 import { hash32, makeRng, type Rng } from '../world/rng';
 import type { DecoderGraph } from './decoder';
 import { chooseToken, type SamplingParams } from './sampling';
@@ -109,6 +110,7 @@ export async function generate<C>(
   signal?.addEventListener('abort', cancel);
   let lastReply: Promise<void> | undefined;
   let shared = true; // after prefill every row reads the one row of logits
+  let live = samples.map((s) => s.i); // the batch's rows, as sample indices
   let firstTokenMs = 0;
   let firstTokens = 0;
   let newTokens = 0;
@@ -116,9 +118,10 @@ export async function generate<C>(
     if (G > 1) cache = await graph.expand(cache, G);
     for (let step = 0; step < params.maxNewTokens && !cancelled; step++) {
       const event: StepEvent = { step, tokens: [], ms: 0 };
-      for (const s of samples) {
+      for (const [r, i] of live.entries()) {
+        const s = samples[i]!;
         if (s.finish) continue;
-        const row = shared ? logits.subarray(0, V) : logits.subarray(s.i * V, (s.i + 1) * V);
+        const row = shared ? logits.subarray(0, V) : logits.subarray(r * V, (r + 1) * V);
         const banned = s.tokens.length < (params.minNewTokens ?? 0) ? tokenizer.eosId : -1;
         const { token, logprob } = chooseToken(row, params, rngs[s.i]!, banned);
         s.tokens.push(token);
@@ -143,8 +146,13 @@ export async function generate<C>(
       if (samples.every((s) => s.finish)) break;
       await betweenSteps?.();
       if (cancelled) break;
-      const ids = samples.map((s) => (s.finish ? tokenizer.eosId : s.tokens.at(-1)!));
-      const next = await graph.forward({ ids, rows: G, pastLength: promptIds.length + step, past: cache });
+      const running = live.filter((i) => !samples[i]!.finish);
+      if (graph.keep && running.length < live.length) {
+        cache = await graph.keep(cache, running.map((i) => live.indexOf(i)));
+        live = running;
+      }
+      const ids = live.map((i) => (samples[i]!.finish ? tokenizer.eosId : samples[i]!.tokens.at(-1)!));
+      const next = await graph.forward({ ids, rows: live.length, pastLength: promptIds.length + step, past: cache });
       graph.release(cache);
       ({ logits, cache } = next);
       shared = false;

@@ -1,14 +1,15 @@
 // The GRPO learner as it lives in the ml worker: the policy's LoRA, AdamW's moments and the step count
 // stay here as ORT tensors (GPU buffers on WebGPU) from one step to the next and feed the LoRA sampler
-// (model_lora.onnx) directly, so an update reaches the next group without a copy through the page.
-// Only a packed batch comes in and only statistics go out.
+// (train_step.json `sampler`: model_lora_fused.onnx, the fused fp32 graph with LoRA inputs) directly, so an
+// update reaches the next group without a copy through the page. Only a packed batch comes in and only
+// statistics go out.
 //
 // old_logp: with one update per group (μ = 1, TRL's num_iterations = 1) the old policy IS the current
 // one, so the graph uses its own forward pass's log-probs, detached (use_old_logp = 0): the ratio is 1,
 // its gradient is ∇logp, and no separate log-prob pass runs. When the sampler differs from the learner
 // (a quantized variant), the caller passes the sampler's per-token log-probs as `oldLogp` and the graph
 // takes them (use_old_logp = 1): the clipped ratio then corrects for the mismatch as in PPO. The RL
-// sampler here is model_lora.onnx in fp32 with these very tensors, so sampler = learner.
+// sampler here is fp32 with these very tensors (within 4e-5 of the learner's logits), so sampler = learner.
 //
 // Packing: the step graph (train_step.json `packed`) has dynamic shapes and takes the group packed into as
 // few slots as it fits (train-batch.ts packSlots), so a step costs about the group's real tokens, not
@@ -97,7 +98,8 @@ interface Manifest {
   train_step: { file: string; input_order: string[] };
   packed: { file: string; input_order: string[] };
   logprob: { file: string; inputs: Record<string, [string, number[]]> };
-  sampler: { file: string; lora_inputs: string[] };
+  /** `file` keeps its KV cache in JS (fast on WASM); `webgpu_file` feeds `present` back, so on WebGPU the cache stays on the GPU. */
+  sampler: { file: string; webgpu_file?: string; lora_inputs: string[] };
 }
 
 export class Trainer {
@@ -128,7 +130,9 @@ export class Trainer {
       (manifest.external_data ?? ['onnx/policy_weights.onnx_data']).map(async (f) => ({ path: f.split('/').pop()!, data: await fetchBytes(url(f), 'external data') })),
     );
     const initLora = readSafetensors(await fetchBytes(url('lora_init.safetensors'), 'LoRA init'));
-    const made = await createSession(await fetchBytes(url(manifest.sampler.file), 'LoRA sampler'), opts.device ?? 'wasm', weights, `${manifest.sampler.file} of ${folder}`);
+    const device = opts.device ?? 'wasm';
+    const samplerFile = device !== 'wasm' && manifest.sampler.webgpu_file ? manifest.sampler.webgpu_file : manifest.sampler.file;
+    const made = await createSession(await fetchBytes(url(samplerFile), 'LoRA sampler'), device, weights, `${samplerFile} of ${folder}`);
     // made here, not on the first step: the learner is ready when init returns (warm)
     const step = await createSession(await fetchBytes(url(manifest.packed.file), 'packed train step'), made.info.device, weights, `${manifest.packed.file} of ${folder}`);
     const shapes = Object.fromEntries(manifest.sampler.lora_inputs.map((n) => [n, initLora[n]?.dims ?? missingLora(n)]));
@@ -149,7 +153,7 @@ export class Trainer {
     return this.state.step;
   }
 
-  /** The LoRA inputs of model_lora.onnx: the learner's current tensors, shared, not copied. */
+  /** The LoRA sampler's extra inputs: the learner's current tensors, shared, not copied. */
   samplerFeeds(): Record<string, Tensor> {
     return { ...this.state.lora };
   }

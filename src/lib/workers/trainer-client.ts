@@ -62,7 +62,7 @@ export class TrainerClient {
   }
 
   /**
-   * Samples `params.n` programs with the learner's current LoRA (model_lora.onnx, fp32: sampler = learner).
+   * Samples `params.n` programs with the learner's current LoRA (train_step.json `sampler`, fp32: sampler = learner).
    * `promptIds` are the chat-templated prompt's ids: a row of the train batch is promptIds + sample.tokens.
    */
   generate(prompt: string, params: Partial<SampleParams> = {}, onStep?: (e: StepEvent) => void, opts: TrainerGenerateOptions = {}): Promise<Generation & { promptIds: number[] }> {
