@@ -31,17 +31,13 @@ def packed_step_io(names):
     return [*ins[:i], *PER_TOKEN, *TS.HYPER], outs
 
 
-def pack(batch):
-    """A padded batch (input_ids, loss_mask (B, T), advantages (B,), old/ref_logp (B, T)) → packed (S, L) tensors.
+ATTENTION_TOKENS = 768  # slot-length cost weight; see src/lib/rl/train-batch.ts ATTENTION_TOKENS
 
-    A row's sequence is [0, last loss token]: what follows it is padding, which no loss token can see (causal).
-    Rows without loss tokens (padding rows) are dropped. Also returns where each row went: (slot, offset)."""
-    mask = batch["loss_mask"]
-    ends = [int(torch.nonzero(mask[b]).max()) + 1 if mask[b].any() else 0 for b in range(mask.shape[0])]
-    rows = sorted((b for b in range(len(ends)) if ends[b]), key=lambda b: -ends[b])
-    L = ends[rows[0]]
+
+def first_fit(ends, order, L):
+    """First-fit decreasing into slots of length L: the rows of each slot, in order, and each row's (slot, offset)."""
     slots, fill, where = [], [], {}
-    for b in rows:  # first-fit decreasing
+    for b in order:
         s = next((i for i, f in enumerate(fill) if f + ends[b] <= L), len(fill))
         if s == len(fill):
             slots.append([])
@@ -49,6 +45,24 @@ def pack(batch):
         where[b] = (s, fill[s])
         slots[s].append(b)
         fill[s] += ends[b]
+    return slots, where
+
+
+def pack(batch, max_length=M.MAX_POS):
+    """A padded batch (input_ids, loss_mask (B, T), advantages (B,), old/ref_logp (B, T)) → packed (S, L) tensors.
+
+    A row's sequence is [0, last loss token]: what follows it is padding, which no loss token can see (causal).
+    Rows without loss tokens (padding rows) are dropped. L is the longest row, or two rows' total when that costs
+    less (S·L·(1 + L / ATTENTION_TOKENS)), as packSlots chooses. Also returns where each row went: (slot, offset)."""
+    mask = batch["loss_mask"]
+    ends = [int(torch.nonzero(mask[b]).max()) + 1 if mask[b].any() else 0 for b in range(mask.shape[0])]
+    order = sorted((b for b in range(len(ends)) if ends[b]), key=lambda b: -ends[b])
+    longest = max(2, ends[order[0]])
+    ls = [ends[b] for b in order]
+    candidates = [longest] + [a + c for i, a in enumerate(ls) for c in ls[i + 1:] if longest < a + c <= max_length]
+    cost = {L: len(first_fit(ends, order, L)[0]) * L * (1 + L / ATTENTION_TOKENS) for L in candidates}
+    L = min(candidates, key=lambda c: (cost[c], c))  # ties: the shorter slot, as packSlots
+    slots, where = first_fit(ends, order, L)
     S = len(slots)
     out = {k: torch.zeros(S, L, dtype=torch.int64 if k.endswith("ids") else torch.float32) for k in PER_TOKEN}
     for b, (s, o) in where.items():

@@ -46,26 +46,30 @@ export function packBatch(batch: TrainBatch, B: number, buckets: number[], padId
 }
 
 /**
+ * Attention's share of a step grows with the slot length: per token it costs as much as the rest of the step
+ * (projections, MLP, LM head) at about this length — from the flops per token (≈ 20 M vs ≈ 18 k per key),
+ * with softmax's elementwise passes weighed in. Slot lengths are chosen by S·L·(1 + L / ATTENTION_TOKENS).
+ */
+export const ATTENTION_TOKENS = 768;
+
+/**
  * Packs a group for the packed train step (train_step_packed.onnx, dynamic shapes): rows sorted by length go
- * first-fit into slots as long as the longest row, so a group costs about its real tokens instead of
- * G × the longest row (or × a bucket). In a slot each row keeps its own positions (from 0) and a segment id
- * (1, 2, … ; 0 = padding) that keeps its attention to itself; advantages are per token. Same order as
- * training/policy/train_step_packed.py's `pack`, so both sides build the same slots.
+ * first-fit into slots of one length L, so a group costs about its real tokens instead of G × the longest
+ * row (or × a bucket). L is the longest row, or a pair of rows' total when fewer, longer slots cost less
+ * (ATTENTION_TOKENS). In a slot each row keeps its own positions (from 0) and a segment id (1, 2, … ;
+ * 0 = padding) that keeps its attention to itself; advantages are per token. Same slots as
+ * training/policy/train_step_packed.py's `pack`.
  */
 export function packSlots(batch: TrainBatch, maxRows: number, maxLength: number, padId: number) {
-  const rows = checkBatch(batch, maxRows);
+  checkBatch(batch, maxRows);
   const full = batch.ids.map((r, i) => Math.min(r.length, batch.length?.[i] ?? r.length));
   const lengths = full.map((n) => Math.min(n, maxLength));
   const order = lengths.map((_, b) => b).sort((a, b) => lengths[b]! - lengths[a]!);
-  const L = Math.max(2, lengths[order[0]!]!);
-  const fill: number[] = [];
-  const where: { slot: number; offset: number; segment: number }[] = new Array(rows);
-  for (const b of order) {
-    let slot = fill.findIndex((f) => f + lengths[b]! <= L);
-    if (slot < 0) slot = fill.push(0) - 1;
-    where[b] = { slot, offset: fill[slot]!, segment: 1 + where.filter((w) => w?.slot === slot).length };
-    fill[slot]! += lengths[b]!;
-  }
+  const longest = Math.max(2, lengths[order[0]!]!);
+  const candidates = [longest, ...lengths.flatMap((a, i) => lengths.slice(i + 1).map((b) => a + b)).filter((l) => l > longest && l <= maxLength)];
+  const cost = (l: number) => firstFit(lengths, order, l).fill.length * l * (1 + l / ATTENTION_TOKENS);
+  const L = candidates.reduce((best, l) => (cost(l) < cost(best) || (cost(l) === cost(best) && l < best) ? l : best)); // ties: the shorter
+  const { fill, where } = firstFit(lengths, order, L);
   const n = fill.length * L;
   const ids = new Array<number>(n).fill(padId);
   const positions = new Array<number>(n).fill(0);
@@ -89,6 +93,25 @@ export function packSlots(batch: TrainBatch, maxRows: number, maxLength: number,
   });
   const truncated = full.filter((f, b) => f > lengths[b]!).length;
   return { slots: fill.length, length: L, ids, positions, segments, mask, advantages, oldLogp, refLogp, tokens, truncated };
+}
+
+/** First-fit decreasing into slots of length L: each row's slot, offset and segment (1-based), and each slot's fill. */
+function firstFit(lengths: number[], order: number[], L: number) {
+  const fill: number[] = [];
+  const where: { slot: number; offset: number; segment: number }[] = new Array(lengths.length);
+  const count: number[] = [];
+  for (const b of order) {
+    let slot = fill.findIndex((f) => f + lengths[b]! <= L);
+    if (slot < 0) {
+      slot = fill.length;
+      fill.push(0);
+      count.push(0);
+    }
+    count[slot]! += 1;
+    where[b] = { slot, offset: fill[slot]!, segment: count[slot]! };
+    fill[slot]! += lengths[b]!;
+  }
+  return { fill, where };
 }
 
 /** The checks both packers share: row count, one entry per row, prompt lengths, finite advantages. */
