@@ -30,6 +30,10 @@ def main(folder, out):
     first = dict(zip(names, s.run(names, {"input_ids": i64(p["input_ids"]), "attention_mask": i64(p["attention_mask"]),
                                           "position_ids": i64(p["position_ids"]), **past})))
     nxt = {k.replace("present.", "past_key_values."): v for k, v in first.items() if k.startswith("present.")}
+    # the default keeps its cache outside (training/policy/fused.py cache="new"): new.L.* [B, S, H·hd] is the whole past
+    H, hd = cfg["num_key_value_heads"], cfg["head_dim"]
+    nxt.update({k.replace("new.", "past_key_values."): v.reshape(B, -1, H, hd).transpose(0, 2, 1, 3)
+                for k, v in first.items() if k.startswith("new.")})
     mask = i64([row + [1] for row in p["attention_mask"]])
     second = dict(zip(names, s.run(names, {"input_ids": i64(g["step"]["input_ids"]), "attention_mask": mask,
                                            "position_ids": i64(g["step"]["position_ids"]), **nxt})))

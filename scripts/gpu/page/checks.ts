@@ -38,6 +38,8 @@ async function decoderCheck(sgp: Sgp, device: Device, file: string, extra: Recor
   const first = await sgp.onnxRun(key, { input_ids: int64(g.prefill.input_ids), attention_mask: int64(g.prefill.attention_mask), position_ids: int64(g.prefill.position_ids), ...past, ...extra });
   const next: Record<string, PlainTensor> = {};
   for (const [n, t] of Object.entries(first)) if (n.startsWith('present.')) next[n.replace('present.', 'past_key_values.')] = t;
+  // a graph that keeps its cache outside (fused.py cache="new") returns only new.L.* [B, S, H·hd]: its past is them, as [B, H, S, hd]
+  for (const [n, t] of Object.entries(first)) if (n.startsWith('new.')) next[n.replace('new.', 'past_key_values.')] = headsFirst(t, cfg.num_key_value_heads, cfg.head_dim);
   const mask = g.prefill.attention_mask.map((row) => [...row, 1]);
   const second = await sgp.onnxRun(key, { input_ids: int64(g.step.input_ids), attention_mask: int64(mask), position_ids: int64(g.step.position_ids), ...next, ...extra });
   await sgp.onnxRelease(key);
@@ -45,6 +47,15 @@ async function decoderCheck(sgp: Sgp, device: Device, file: string, extra: Recor
   const step = compareRows(lastRows(second.logits!), want.step);
   const ok = [pre, step].every((r) => r.max_abs <= tol.abs && r.argmax_agree >= (tol.argmaxAgree ?? 0) && r.min_cosine >= (tol.cosine ?? -1));
   return { ok, tol, prefill: pre, step };
+}
+
+/** [B, S, H·hd] → [B, H, S, hd]. */
+function headsFirst(t: PlainTensor, H: number, hd: number): PlainTensor {
+  const [B, S] = t.dims as [number, number];
+  const src = t.data as ArrayLike<number>;
+  const out = new Float32Array(B * S * H * hd);
+  for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) for (let h = 0; h < H; h++) for (let d = 0; d < hd; d++) out[((b * H + h) * S + s) * hd + d] = src[((b * S + s) * H + h) * hd + d]!;
+  return { type: 'float32', dims: [B, H, S, hd], data: out };
 }
 
 async function timed(graph: string, device: Device, fn: () => Promise<Record<string, unknown> & { ok: boolean }>): Promise<Check> {

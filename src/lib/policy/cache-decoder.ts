@@ -8,7 +8,7 @@
 // the attention mask hides. Every row holds the same number of positions (the group shares its prompt).
 import { int64Tensor, readFloat32, runOnDevice, type DeviceTensor, type PlainTensor } from '../models/backend';
 import type { DecoderGraph } from './decoder';
-import type { DecoderShape } from './onnx-decoder';
+import { onnxDecoder, type DecoderShape } from './onnx-decoder';
 
 type Session = Parameters<typeof runOnDevice>[0];
 
@@ -30,6 +30,11 @@ const CHUNK = 32;
 /** True when `session` is a graph of this layout (outputs new.0.key rather than present.0.key). */
 export function keepsCacheOutside(session: Session): boolean {
   return session.outputNames.includes('new.0.key');
+}
+
+/** A graph's own cache layout: this file's for the fused graphs, onnx-decoder.ts's (present fed back) for transformers.js graphs. */
+export function decoderFor(session: Session, shape: DecoderShape, extra: Record<string, PlainTensor | DeviceTensor> = {}): DecoderGraph<unknown> {
+  return keepsCacheOutside(session) ? cacheDecoder(session, shape, extra) : onnxDecoder(session, shape, extra);
 }
 
 /** `extra` feeds every pass too (the LoRA tensors of the fused LoRA sampler). */

@@ -2,9 +2,8 @@
 // folder's tokenizer and config, cached per folder. The KV cache lives and dies inside one
 // `generate`; only tokens, text, log-probs and timings leave it.
 import { TextTokenizer } from '../models/tokenizer';
-import { cacheDecoder, keepsCacheOutside } from './cache-decoder';
-import type { DecoderGraph } from './decoder';
-import { decoderShape, onnxDecoder, type DecoderShape } from './onnx-decoder';
+import { decoderFor } from './cache-decoder';
+import { decoderShape, type onnxDecoder, type DecoderShape } from './onnx-decoder';
 import { chatPromptIds } from './prompt';
 import { DEFAULT_SAMPLE_PARAMS, generate, nextTask, type Generation, type SampleParams, type StepEvent } from './sampler';
 import { batchSteps } from './step-batch';
@@ -54,11 +53,6 @@ export class PolicyHost {
     }
     return found;
   }
-}
-
-/** A graph's own cache layout: the fused graphs keep the cache in JS (cache-decoder.ts); transformers.js graphs feed `present` back. */
-function decoderFor(session: Session, shape: DecoderShape, extra: Parameters<typeof onnxDecoder>[2]): DecoderGraph<unknown> {
-  return keepsCacheOutside(session) ? cacheDecoder(session, shape, extra) : onnxDecoder(session, shape, extra);
 }
 
 async function fetchConfig(folder: string): Promise<Parameters<typeof decoderShape>[0]> {

@@ -6,7 +6,7 @@
 // old_logp: one update per group (μ = 1) and a fresh group per update, so the policy that sampled
 // the group is the policy the step starts from; the train step computes its own log-probs under the
 // LoRA it is given (detached) and uses them as old_logp, as TRL does when μ = 1. The sampler is the
-// fp32 LoRA graph of the same weights the step trains (model_lora.onnx), so sampler = learner. A
+// fp32 LoRA graph of the same weights the step trains (train_step.json `sampler`), so sampler = learner. A
 // quantized sampler would be another policy: its per-token log-probs would go in as the batch's
 // `oldLogp` and the clipped ratio would correct for it (trainer.ts); training never samples from one.
 
