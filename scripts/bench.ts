@@ -5,7 +5,8 @@
 // processes on a shared machine skews the ratio less. Prints JSON lines; the last is a summary.
 // Then one GRPO train step in the ml worker against PyTorch CPU eager (scripts/lib/bench-train.ts),
 // encoders and "score a group of 8" (scripts/lib/bench-encoders.ts), and evaluation items/s
-// (scripts/lib/bench-eval.ts). BENCH_SECTIONS=svg,decode,train,encoders,eval (comma-separated) picks parts.
+// (scripts/lib/bench-eval.ts), and one GRPO iteration of 8 samples split into sample / render / score / train
+// (scripts/lib/bench-grpo.ts). BENCH_SECTIONS=svg,decode,train,encoders,eval,grpo (comma-separated) picks parts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -17,12 +18,13 @@ import { benchDecode, benchLoraSampler, type DecodeResult } from './lib/bench-de
 import { benchEval, type EvalSpeed } from './lib/bench-eval';
 import { benchEncoders, type EncoderSummary } from './lib/bench-encoders';
 import { benchTrain, type TrainResult } from './lib/bench-train';
+import { benchGrpo, type GrpoIteration } from './lib/bench-grpo';
 import type { HeadlessApi } from '../src/headless';
 import { chooseVariant, DEFAULT_POLICY, MODELS } from '../src/lib/models/registry';
 
 type Win = { sgp: HeadlessApi };
 const SIZE = DEFAULT_RENDER_SIZE;
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode,train,encoders,eval').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'svg,decode,train,encoders,eval,grpo').split(',');
 // Train-step buckets timed: 256 holds the bench's sampled group; 384 is the size the issue's figures use.
 const TRAIN_SEQS = (process.env.BENCH_TRAIN_SEQS ?? '256,384').split(',').map(Number);
 // The CPU anchors (PyTorch generate, native onnxruntime) decode the same count: the cache grows with it.
@@ -59,6 +61,7 @@ let decode: DecodeResult[] = [];
 let evalSpeed: EvalSpeed[] = [];
 let encoders: EncoderSummary = {};
 let train: TrainResult[] = [];
+let grpo: { best: GrpoIteration | null; mean_total_ms: number | null } | null = null;
 const record = (name: string, r: { ms: number; failed: number }, trial: number) => {
   const perS = work.length / (r.ms / 1000);
   best[name] = Math.max(best[name] ?? 0, perS);
@@ -86,6 +89,7 @@ try {
   if (SECTIONS.includes('eval')) evalSpeed = await benchEval(session, { perSplit: { outputs: 3, policy: 1 }, trials: TRIALS }, emit);
   if (SECTIONS.includes('encoders')) encoders = await benchEncoders(session, { trials: TRIALS, reps: 16 }, emit);
   if (SECTIONS.includes('train')) train = await benchTrain(session, { seqs: TRAIN_SEQS, trials: TRIALS, threads: 2 }, emit);
+  if (SECTIONS.includes('grpo')) grpo = await benchGrpo(session, { trials: TRIALS, split: 'compositional', preset: 'sgp-rl', seed: 1 }, emit);
 } finally {
   await session.close();
 }
@@ -141,7 +145,8 @@ function cpuAnchors(variant: string, batch: number): { torch: number | null; ort
   return { torch: report.torch_cpu_generate?.[`B${batch}_tok_s`] ?? null, ort: report.ort_cpu?.[variant]?.[`B${batch}_tok_s`] ?? null, torchPerCpu: report.torch_cpu_generate?.[`B${batch}_tok_per_cpu_s`] ?? null };
 }
 
-// The WASM step against PyTorch CPU eager (PEFT LoRA + AdamW) on the same (B, T) batch, 2 threads each.
+// The WASM step against PyTorch CPU eager (PEFT LoRA + AdamW) on the same (B, T) batch, 2 threads each. The app's
+// step is the packed graph (rows sharing slots), so it skips the padding PyTorch computes: same batch, same update.
 const trainSummary: Record<string, number | null> = {};
 if (train.length) {
   const anchors = trainAnchors(train.map((t) => t.seq));
@@ -152,6 +157,7 @@ if (train.length) {
     trainSummary[`train_first_step_ms_wasm_T${t.seq}`] = t.first_step_ms;
     trainSummary[`train_step_ms_torch_cpu_T${t.seq}`] = torch;
     trainSummary[`train_step_ms_ort_native_cpu_T${t.seq}`] = anchors.ort_cpu_step_ms?.[`T${t.seq}`] ?? null;
+    trainSummary[`train_step_ms_ort_native_cpu_packed_T${t.seq}`] = anchors.ort_cpu_packed_step_ms?.[`T${t.seq}`] ?? null;
     trainSummary[`train_step_vs_torch_cpu_T${t.seq}`] = torch ? +(t.step_ms / torch).toFixed(3) : null;
   }
   trainSummary.train_step_vs_torch_cpu = trainSummary[`train_step_vs_torch_cpu_T${Math.max(...train.map((t) => t.seq))}`] ?? null;
@@ -159,13 +165,21 @@ if (train.length) {
 }
 
 /** training/policy/bench_train.py: one step in PyTorch CPU eager and native onnxruntime per bucket. */
-function trainAnchors(seqs: number[]): { torch_cpu_step_ms?: Record<string, number>; ort_cpu_step_ms?: Record<string, number> } {
+function trainAnchors(seqs: number[]): { torch_cpu_step_ms?: Record<string, number>; ort_cpu_step_ms?: Record<string, number>; ort_cpu_packed_step_ms?: Record<string, number> } {
   const python = existsSync('training/.venv/bin/python') ? 'training/.venv/bin/python' : 'python3';
   const r = spawnSync(python, ['training/policy/bench_train.py', '--seqs', seqs.join(','), '--threads', '2', '--repeats', String(TRIALS), '--json'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench_train.py failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-500)}`);
   const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ReturnType<typeof trainAnchors>;
   emit({ bench: 'train_cpu_anchors', ...report });
   return report;
+}
+
+// One GRPO iteration (8 samples, one prompt) against the issue's goal, from the fastest trained trial.
+const grpoSummary: Record<string, number | null> = {};
+if (grpo) {
+  for (const [k, v] of Object.entries(grpo.best ?? {})) grpoSummary[`grpo_iteration_${k}`] = Math.round(v);
+  grpoSummary.grpo_iteration_mean_total_ms = grpo.mean_total_ms;
+  grpoSummary.goal_grpo_iteration_total_ms = 5000;
 }
 
 emit({
@@ -183,4 +197,5 @@ emit({
   ...Object.fromEntries(evalSpeed.map((e) => [`eval_${e.source}_items_s`, e.items_s])),
   ...encoders,
   ...trainSummary,
+  ...grpoSummary,
 });

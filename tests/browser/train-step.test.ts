@@ -1,8 +1,8 @@
 // The stateful GRPO learner in Chromium's ml worker (src/lib/rl/trainer.ts through TrainerClient):
 // 1. one off-policy step from lora_init on the golden batch (goldens/train_step_offpolicy.json: old_logp and
 //    ref_logp moved off the current log-probs, kl_beta > 0, so ratios clip and the KL term pulls) matches
-//    onnxruntime (Python) on its loss, statistics and every updated LoRA/AdamW tensor — run in the smallest
-//    length bucket that holds the batch, not the golden's T = 384 graph;
+//    onnxruntime (Python) on its loss, statistics and every updated LoRA/AdamW tensor — run by the packed
+//    step (rows sharing slots as long as the longest row), not the golden's padded T = 384 graph;
 // 2. on-policy steps keep their state in the worker, reach the LoRA sampler without a copy, a worker restart
 //    is reported instead of training afresh, and a checkpoint resumes the run after a page reload.
 // The golden itself is checked against PEFT and TRL by tests/factory/train-step-golden.test.ts.
@@ -76,7 +76,7 @@ test('an off-policy step of the stateful learner matches onnxruntime: loss, clip
   assert.equal(info.step, 0);
   const stats = await call('trainerStep', step, hyper);
   assert.equal(stats.step, 1);
-  assert.ok(stats.seq < T && stats.seq >= Math.max(...rows.map(([, e]) => e)), `ran in a shorter bucket (${stats.seq}) than the golden's ${T}`);
+  assert.ok(stats.seq >= Math.max(...rows.map(([, e]) => e)) && stats.slots * stats.seq < rows.length * T, `ran packed (${stats.slots} slots of ${stats.seq}), not padded to the golden's ${rows.length} × ${T}`);
   for (const stat of ['loss', 'kl', 'clip_frac', 'entropy', 'grad_norm'] as const) {
     const want = golden.step[stat];
     assert.ok(Math.abs(stats[stat] - want) <= golden.tolerance.stats_rel * Math.max(1e-3, Math.abs(want)), `${stat}: ${stats[stat]} vs ${want}`);
@@ -110,7 +110,10 @@ test('on-policy steps keep state in the worker, feed the sampler, report a worke
   assert.equal(s1.clip_frac, 0);
   assert.ok(relClose(s1.loss, want, 1e-4), `on-policy loss ${s1.loss} vs ${want}`);
   assert.equal(s1.tokens, n.reduce((a, v) => a + v, 0));
-  assert.equal(s1.seq, 128);
+  // packed: slots at least as long as the longest row (not a 128 bucket), rows sharing them
+  const rowLen = before.samples.map((x) => before.promptIds.length + x.tokens.length);
+  assert.ok(s1.seq >= Math.max(...rowLen) && s1.seq < 128, `slot length ${s1.seq} for rows ${rowLen}`);
+  assert.ok(s1.slots >= Math.ceil(rowLen.reduce((a, v) => a + v, 0) / s1.seq) && s1.slots <= rowLen.length, `${s1.slots} slots for rows ${rowLen}`);
   assert.ok(s1.grad_norm > 0 && s1.entropy > 0);
 
   // the update reaches the sampler: same seed, other log-probs for the same tokens (the prefix both share)

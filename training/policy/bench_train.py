@@ -1,6 +1,7 @@
 """CPU anchors for `npm run bench` (section train): one GRPO step of the bundled policy on the same (B, T)
 batch the browser times, in PyTorch CPU eager (PEFT LoRA on the LlamaForCausalLM rebuilt from model.onnx,
-torch.optim.AdamW) and in native onnxruntime on the bucket's train-step graph.
+torch.optim.AdamW) and in native onnxruntime on the bucket's train-step graph and on the packed graph the app runs
+(train_step_packed.py: the rows packed into fewer slots, so it skips the padding both others compute).
 
     python3 training/policy/bench_train.py --seqs 256,384 --threads 2 --repeats 3 --json
 
@@ -21,7 +22,7 @@ import onnxruntime as ort  # noqa: E402
 import torch  # noqa: E402
 from safetensors.torch import load_file  # noqa: E402
 
-from training.policy import check_grpo, model as M, train_step as TS  # noqa: E402
+from training.policy import check_grpo, model as M, train_step as TS, train_step_packed as TP  # noqa: E402
 
 
 def bench_batch(folder, T):
@@ -77,6 +78,23 @@ def ort_step_fn(folder, T, ids, mask, adv, threads):
     return lambda: sess.run(None, feeds)
 
 
+def ort_packed_step_fn(folder, ids, mask, adv, threads):
+    """The same batch through the packed graph (train_step_packed.py), as the app's trainer runs it."""
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = threads
+    so.inter_op_num_threads = 1
+    sess = ort.InferenceSession(os.path.join(folder, TP.FILE), so, providers=["CPUExecutionProvider"])
+    lora = load_file(os.path.join(folder, "lora_init.safetensors"))
+    names = [i.name for i in sess.get_inputs()][: len(lora)]
+    zeros = {n: torch.zeros_like(t) for n, t in lora.items()}
+    batch = {"input_ids": ids, "loss_mask": mask, "advantages": adv, "old_logp": torch.zeros(ids.shape), "ref_logp": torch.zeros(ids.shape)}
+    packed, _ = TP.pack(batch)
+    ins, _ = TP.packed_step_io(names)
+    args = TP.packed_args(names, lora, zeros, zeros, packed, TS.default_hyper(kl_beta=0.0, use_old_logp=0.0))
+    feeds = {n: a.numpy() for n, a in zip(ins, args)}
+    return lambda: sess.run(None, feeds)
+
+
 def main(a):
     torch.set_num_threads(a.threads)
     hf = M.llama_from_onnx(a.model)
@@ -87,6 +105,8 @@ def main(a):
         ids, mask, adv = bench_batch(a.model, T)
         report["torch_cpu_step_ms"][f"T{T}"] = best_ms(torch_step_fn(pm, ids, mask, adv), a.repeats)
         report["ort_cpu_step_ms"][f"T{T}"] = best_ms(ort_step_fn(a.model, T, ids, mask, adv, a.threads), a.repeats)
+        if os.path.exists(os.path.join(a.model, TP.FILE)):
+            report.setdefault("ort_cpu_packed_step_ms", {})[f"T{T}"] = best_ms(ort_packed_step_fn(a.model, ids, mask, adv, a.threads), a.repeats)
     return report
 
 

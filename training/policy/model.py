@@ -121,10 +121,12 @@ def rope(x, cos, sin):  # x: (B, H, S, hd); cos, sin: (B, 1, S, hd)
     return x * cos + rot * sin
 
 
-def forward(w, cfg, input_ids, position_ids, attention_mask=None, past=None, lora=None, lora_scale=None):
+def forward(w, cfg, input_ids, position_ids, attention_mask=None, past=None, lora=None, lora_scale=None, segment_ids=None):
     """Logits (B, S, V) and the new KV cache [(k, v)] per layer, each (B, Hkv, P+S, hd).
 
     input_ids, position_ids: (B, S). attention_mask: (B, P+S), 1 = attend, or None (no padding).
+    segment_ids: (B, S) or None (no past): several sequences packed in one row; a token attends only to earlier
+    tokens of its own segment (the packed train step, train_step.py).
     past: [(k, v)] of (B, Hkv, P, hd) or None. lora: {name: tensor} from `lora_shapes`, or None.
     """
     d = dims(cfg)
@@ -150,6 +152,8 @@ def forward(w, cfg, input_ids, position_ids, attention_mask=None, past=None, lor
     allowed = (k_pos <= q_pos)[None, None]  # (1, 1, S, P+S)
     if attention_mask is not None:
         allowed = allowed & (attention_mask[:, None, None, :] > 0)
+    if segment_ids is not None:
+        allowed = allowed & (segment_ids[:, None, :, None] == segment_ids[:, None, None, :])
     bias = torch.where(allowed, torch.zeros(()), torch.full((), NEG))
 
     x = w["model.embed_tokens.weight"][input_ids]  # (B, S, D)
@@ -167,7 +171,8 @@ def forward(w, cfg, input_ids, position_ids, attention_mask=None, past=None, lor
         present.append((k, v))
         if Hkv != H:
             k, v = k.repeat_interleave(H // Hkv, dim=1), v.repeat_interleave(H // Hkv, dim=1)
-        att = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(hd)) + bias  # (B, H, S, P+S)
+        # the scale on q (B, H, S, hd), not on the scores (B, H, S, P+S): one pass over hd, not over P+S, each way
+        att = (q * (1.0 / math.sqrt(hd))) @ k.transpose(-1, -2) + bias  # (B, H, S, P+S)
         o = (att.softmax(-1) @ v).transpose(1, 2).reshape(B, S, H * hd)
         x = x + lin(o, f"{p}.self_attn.o_proj")
         h = rms_norm(x, w[f"{p}.post_attention_layernorm.weight"], d["eps"])

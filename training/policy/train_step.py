@@ -38,7 +38,7 @@ HYPER = ("clip_low", "clip_high", "kl_beta", "weight_decay", "max_grad_norm", "l
 
 
 def grpo_loss(w, cfg, lora, input_ids, loss_mask, advantages, old_logp, ref_logp,
-              clip_low, clip_high, kl_beta, loss_denom, use_old_logp):
+              clip_low, clip_high, kl_beta, loss_denom, use_old_logp, position_ids=None, segment_ids=None):
     """GRPO with two-sided ratio clipping and the k3 KL to the reference; all per-token tensors (B, T).
 
     old_logp: the input when use_old_logp > 0 (off-policy: several updates per group, or a sampler that differs
@@ -49,10 +49,10 @@ def grpo_loss(w, cfg, lora, input_ids, loss_mask, advantages, old_logp, ref_logp
     B·max completion length) else the number of masked tokens (token-mean, TRL's "bnpo"/"dapo").
     """
     B, T = input_ids.shape
-    pos = torch.arange(T)[None].expand(B, T)
-    logits, _ = M.forward(w, cfg, input_ids, pos, None, None, lora)
+    pos = torch.arange(T)[None].expand(B, T) if position_ids is None else position_ids
+    logits, _ = M.forward(w, cfg, input_ids, pos, None, None, lora, segment_ids=segment_ids)
     logp, ent = M.token_logprobs(logits, input_ids)
-    a = advantages[:, None]
+    a = advantages[:, None] if advantages.dim() == 1 else advantages  # per row, or per token (packed rows)
     old_logp = torch.where(use_old_logp > 0, old_logp, logp.detach())
     ratio = torch.exp(logp - old_logp)
     surrogate = -torch.minimum(ratio * a, torch.clamp(ratio, 1 - clip_low, 1 + clip_high) * a)
@@ -68,17 +68,23 @@ def grpo_loss(w, cfg, lora, input_ids, loss_mask, advantages, old_logp, ref_logp
     return loss, stats
 
 
-def make_step_fn(w, cfg, names):
+def make_step_fn(w, cfg, names, packed=False):
+    """The step as a function of the graph's inputs in order (step_io); packed: packed_step_io's inputs."""
     n = len(names)
     b1, b2 = ADAM_BETAS
 
     def step_fn(*args):
         lora, m, v = args[:n], args[n:2 * n], args[2 * n:3 * n]
-        (step, lr, input_ids, loss_mask, advantages, old_logp, ref_logp,
-         clip_low, clip_high, kl_beta, weight_decay, max_grad_norm, loss_denom, use_old_logp) = args[3 * n:]
+        if packed:
+            (step, lr, input_ids, position_ids, segment_ids, loss_mask, advantages, old_logp, ref_logp,
+             clip_low, clip_high, kl_beta, weight_decay, max_grad_norm, loss_denom, use_old_logp) = args[3 * n:]
+        else:
+            (step, lr, input_ids, loss_mask, advantages, old_logp, ref_logp,
+             clip_low, clip_high, kl_beta, weight_decay, max_grad_norm, loss_denom, use_old_logp) = args[3 * n:]
+            position_ids = segment_ids = None
         ps = [p.detach().requires_grad_(True) for p in lora]
         loss, st = grpo_loss(w, cfg, dict(zip(names, ps)), input_ids, loss_mask, advantages, old_logp, ref_logp,
-                             clip_low, clip_high, kl_beta, loss_denom, use_old_logp)
+                             clip_low, clip_high, kl_beta, loss_denom, use_old_logp, position_ids, segment_ids)
         grads = torch.autograd.grad(loss, ps)
         gnorm = torch.sqrt(sum((g * g).sum() for g in grads))
         # clip the global norm as torch.nn.utils.clip_grad_norm_ does; max_grad_norm ≤ 0 turns it off
@@ -234,7 +240,28 @@ def write_manifest(cfg, out_dir, B, T, seqs=BUCKETS):
         # file: export.export_lora_sampler (cache kept in JS, for WASM); webgpu_file keeps its cache on the GPU
         "sampler": {"file": "onnx/model_lora_fused.onnx", "webgpu_file": "onnx/model_lora.onnx", "lora_inputs": names},
     }
-    with open(os.path.join(out_dir, "train_step.json"), "w") as f:
+    path = os.path.join(out_dir, "train_step.json")
+    if os.path.exists(path):  # entries other exports own (sampler, packed) survive a re-export of the buckets
+        old = json.load(open(path))
+        man.update({k: old[k] for k in ("sampler", "packed") if k in old})
+    with open(path, "w") as f:
+        json.dump(man, f, indent=1)
+
+
+def add_packed_to_manifest(out_dir, io):
+    """train_step.json's `packed` entry (train_step_packed.py's graph), leaving the other entries as they are."""
+    path = os.path.join(out_dir, "train_step.json")
+    man = json.load(open(path))
+    ins, outs = io
+    man["packed"] = {
+        "file": "onnx/train_step_packed.onnx", "input_order": ins, "outputs": outs,
+        "shapes": "per-token inputs are (slots, length), both dynamic: rows packed first-fit-decreasing into slots "
+                  "as long as the longest row; position_ids restart at 0 and segment_ids (1, 2, … per slot; 0 = "
+                  "padding) keep attention inside each row; advantages are per token",
+        "why": "no padding to a bucket or to the longest row: a group costs about its real tokens",
+        "logp": "as train_step's, but where a row starts after another in its slot, logp is that of the slot, not 0",
+    }
+    with open(path, "w") as f:
         json.dump(man, f, indent=1)
 
 

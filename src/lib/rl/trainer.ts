@@ -11,13 +11,16 @@
 // takes them (use_old_logp = 1): the clipped ratio then corrects for the mismatch as in PPO. The RL
 // sampler here is fp32 with these very tensors (within 4e-5 of the learner's logits), so sampler = learner.
 //
-// Sequence buckets: each bucket is a train-step graph with a fixed (B, T); a group runs in the smallest
-// T that holds its longest row (train_step.json `buckets`). Sessions are made on first use and kept.
+// Packing: the step graph (train_step.json `packed`) has dynamic shapes and takes the group packed into as
+// few slots as it fits (train-batch.ts packSlots), so a step costs about the group's real tokens, not
+// G × a padded length. Its session is made with the trainer, so the first step does not pay for it. The
+// reference pass (klBeta > 0 only) uses the fixed-shape log-prob graph of the smallest bucket that holds
+// the group (`buckets`), made on first use and kept.
 import { createSession, fetchBytes, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
 import { readSafetensors } from '../models/safetensors';
-import { packBatch, type TrainBatch } from './train-batch';
+import { packBatch, packSlots, type TrainBatch } from './train-batch';
 
-export { packBatch, type TrainBatch };
+export { packBatch, packSlots, type TrainBatch };
 
 type Session = Awaited<ReturnType<typeof createSession>>['session'];
 type Tensor = PlainTensor | DeviceTensor;
@@ -51,8 +54,9 @@ export interface TrainStats {
   ms: number;
   /** Loss tokens in the batch. */
   tokens: number;
-  /** The bucket's sequence length, and rows cut to fit the largest bucket. */
+  /** The packed step's shape: `slots` rows of `seq` tokens (the longest row); rows cut to the policy's context. */
   seq: number;
+  slots: number;
   truncated: number;
 }
 
@@ -92,13 +96,13 @@ interface Manifest {
   buckets?: { seq: number; train_step: string; logprob: string }[];
   lora: { rank: number; alpha: number; targets: string[] };
   train_step: { file: string; input_order: string[] };
+  packed: { file: string; input_order: string[] };
   logprob: { file: string; inputs: Record<string, [string, number[]]> };
   /** `file` keeps its KV cache in JS (fast on WASM); `webgpu_file` feeds `present` back, so on WebGPU the cache stays on the GPU. */
   sampler: { file: string; webgpu_file?: string; lora_inputs: string[] };
 }
 
 export class Trainer {
-  private readonly steps = new Map<number, Promise<Session>>();
   private readonly refs = new Map<number, Promise<Session>>();
   private state!: { step: number; lora: Record<string, Tensor>; m: Record<string, Tensor>; v: Record<string, Tensor> };
 
@@ -108,6 +112,9 @@ export class Trainer {
     private readonly weights: { path: string; data: Uint8Array }[],
     private readonly initLora: Record<string, PlainTensor>,
     private readonly padId: number,
+    /** Longest row the step takes (the policy's context); longer rows are cut. */
+    private readonly maxLength: number,
+    private readonly stepSession: Session,
     /** The LoRA sampler: decode with `samplerFeeds()` as extra inputs. */
     readonly sampler: Session,
     readonly info: Omit<TrainerInfo, 'step'>,
@@ -117,7 +124,8 @@ export class Trainer {
     const folder = opts.folder.endsWith('/') ? opts.folder : `${opts.folder}/`;
     const url = (file: string) => new URL(file, folder).href;
     const manifest = (await (await fetchOk(url('train_step.json'), 'a trainable policy folder needs train_step.json (training/policy/train_step.py)')).json()) as Manifest;
-    const config = (await (await fetchOk(url('config.json'), 'the policy folder needs config.json')).json()) as { pad_token_id?: number; eos_token_id?: number };
+    const config = (await (await fetchOk(url('config.json'), 'the policy folder needs config.json')).json()) as { pad_token_id?: number; eos_token_id?: number; max_position_embeddings?: number };
+    if (!manifest.packed) throw new Error(`${url('train_step.json')} has no 'packed' step graph; export it with training/policy/train_step_packed.py`);
     const weights = await Promise.all(
       (manifest.external_data ?? ['onnx/policy_weights.onnx_data']).map(async (f) => ({ path: f.split('/').pop()!, data: await fetchBytes(url(f), 'external data') })),
     );
@@ -125,9 +133,12 @@ export class Trainer {
     const device = opts.device ?? 'wasm';
     const samplerFile = device !== 'wasm' && manifest.sampler.webgpu_file ? manifest.sampler.webgpu_file : manifest.sampler.file;
     const made = await createSession(await fetchBytes(url(samplerFile), 'LoRA sampler'), device, weights, `${samplerFile} of ${folder}`);
+    // made here, not on the first step: the learner is ready when init returns (warm)
+    const step = await createSession(await fetchBytes(url(manifest.packed.file), 'packed train step'), made.info.device, weights, `${manifest.packed.file} of ${folder}`);
     const shapes = Object.fromEntries(manifest.sampler.lora_inputs.map((n) => [n, initLora[n]?.dims ?? missingLora(n)]));
     const buckets = (manifest.buckets ?? [{ seq: manifest.seq, train_step: manifest.train_step.file, logprob: manifest.logprob.file }]).map((b) => b.seq).sort((a, b) => a - b);
-    const trainer = new Trainer(folder, manifest, weights, initLora, config.pad_token_id ?? config.eos_token_id ?? 0, made.session, {
+    const padId = config.pad_token_id ?? config.eos_token_id ?? 0;
+    const trainer = new Trainer(folder, manifest, weights, initLora, padId, config.max_position_embeddings ?? 1024, step.session, made.session, {
       device: made.info.device,
       ...(made.info.notice ? { notice: made.info.notice } : {}),
       batch: manifest.batch,
@@ -151,13 +162,11 @@ export class Trainer {
   async trainStep(batch: TrainBatch, hyper: Partial<TrainHyper> = {}): Promise<TrainStats> {
     const t0 = performance.now();
     const h = { ...DEFAULT_HYPER, ...hyper };
-    const packed = packBatch(batch, this.info.batch, this.info.buckets, this.padId);
-    const { seq: T } = packed;
-    const B = this.info.batch;
-    const session = await this.session(this.steps, T, 'train_step');
-    const ids: PlainTensor = { type: 'int64', dims: [B, T], data: packed.ids };
-    const ref = packed.refLogp ? { type: 'float32' as const, dims: [B, T], data: packed.refLogp } : h.klBeta > 0 ? await this.referenceLogp(T, ids) : zeros([B, T]);
+    const withRef = batch.refLogp || h.klBeta <= 0 ? batch : { ...batch, refLogp: await this.referenceLogp(batch) };
+    const packed = packSlots(withRef, this.info.batch, this.maxLength, this.padId);
+    const dims = [packed.slots, packed.length];
     const scalar = (x: number): PlainTensor => ({ type: 'float32', dims: [], data: Float32Array.of(x) });
+    const f32 = (data: Float32Array | null): PlainTensor => ({ type: 'float32', dims, data: data ?? new Float32Array(packed.slots * packed.length) });
     const { lora, m, v, step } = this.state;
     const feeds: Record<string, Tensor> = {
       ...lora,
@@ -165,11 +174,13 @@ export class Trainer {
       ...prefixed('adam_v.', v),
       step: scalar(step),
       lr: scalar(h.lr),
-      input_ids: ids,
-      loss_mask: { type: 'float32', dims: [B, T], data: packed.mask },
-      advantages: { type: 'float32', dims: [B], data: packed.advantages },
-      old_logp: packed.oldLogp ? { type: 'float32', dims: [B, T], data: packed.oldLogp } : zeros([B, T]),
-      ref_logp: ref,
+      input_ids: { type: 'int64', dims, data: packed.ids },
+      position_ids: { type: 'int64', dims, data: packed.positions },
+      segment_ids: { type: 'int64', dims, data: packed.segments },
+      loss_mask: f32(packed.mask),
+      advantages: f32(packed.advantages),
+      old_logp: f32(packed.oldLogp),
+      ref_logp: f32(packed.refLogp),
       clip_low: scalar(h.clipLow),
       clip_high: scalar(h.clipHigh),
       kl_beta: scalar(h.klBeta),
@@ -178,7 +189,7 @@ export class Trainer {
       loss_denom: scalar(h.lossDenom),
       use_old_logp: scalar(packed.oldLogp ? 1 : 0),
     };
-    const out = await runOnDevice(session, feeds);
+    const out = await runOnDevice(this.stepSession, feeds);
     const stat = async (name: string): Promise<number> => Number((await (out[name] ?? missingOutput(name)).getData())[0]);
     const stats = { loss: await stat('loss'), kl: await stat('kl'), clip_frac: await stat('clip_frac'), entropy: await stat('entropy'), grad_norm: await stat('grad_norm') };
     if (!Object.values(stats).every(Number.isFinite)) {
@@ -195,7 +206,7 @@ export class Trainer {
     };
     for (const [name, t] of Object.entries(out)) if (!name.startsWith('updated.')) t.dispose();
     this.replace(next);
-    return { step: next.step, ...stats, ms: performance.now() - t0, tokens: packed.tokens, seq: T, truncated: packed.truncated };
+    return { step: next.step, ...stats, ms: performance.now() - t0, tokens: packed.tokens, seq: packed.length, slots: packed.slots, truncated: packed.truncated };
   }
 
   /** The state as plain data (downloaded from the GPU on WebGPU), for checkpoints and export. */
@@ -217,23 +228,32 @@ export class Trainer {
 
   async release(): Promise<void> {
     this.replace({ step: 0, lora: {}, m: {}, v: {} });
-    for (const table of [this.steps, this.refs]) {
-      for (const s of table.values()) await (await s.catch(() => null))?.release();
-      table.clear();
-    }
+    for (const s of this.refs.values()) await (await s.catch(() => null))?.release();
+    this.refs.clear();
+    await this.stepSession.release();
     await this.sampler.release();
   }
 
-  /** log p under the base policy (LoRA off: B = 0) for the KL term; made only when klBeta > 0. */
-  private async referenceLogp(T: number, ids: PlainTensor): Promise<DeviceTensor> {
-    const session = await this.session(this.refs, T, 'logprob');
+  /** Each row's sampled tokens' log p under the base policy (LoRA off: B = 0), for the KL term (klBeta > 0). */
+  private async referenceLogp(batch: TrainBatch): Promise<number[][]> {
+    const B = this.info.batch;
+    const padded = packBatch(batch, B, this.info.buckets, this.padId);
+    const T = padded.seq;
+    const session = await this.session(this.refs, T);
     const off = Object.fromEntries(Object.entries(this.initLora).map(([n, t]) => [n, n.endsWith('lora_B') ? zeros(t.dims) : t]));
-    const out = await runOnDevice(session, { ...off, input_ids: ids });
+    const out = await runOnDevice(session, { ...off, input_ids: { type: 'int64', dims: [B, T], data: padded.ids } });
     out.entropy?.dispose();
-    return out.logp ?? missingOutput('logp');
+    const logp = out.logp ?? missingOutput('logp');
+    const data = (await logp.getData()) as Float32Array;
+    logp.dispose();
+    return batch.ids.map((row, b) => {
+      const n = Math.min(row.length, batch.length?.[b] ?? row.length, T);
+      return Array.from(data.subarray(b * T + batch.promptLen[b]!, b * T + Math.max(n, batch.promptLen[b]!)));
+    });
   }
 
-  private session(table: Map<number, Promise<Session>>, seq: number, graph: 'train_step' | 'logprob'): Promise<Session> {
+  private session(table: Map<number, Promise<Session>>, seq: number): Promise<Session> {
+    const graph = 'logprob';
     let found = table.get(seq);
     if (!found) {
       const bucket = this.manifest.buckets?.find((b) => b.seq === seq);

@@ -32,7 +32,7 @@ export class TrainerClient {
   constructor(
     private readonly ml: MlClient,
     private readonly key = 'trainer',
-    /** Session creation (first step of each bucket) can take a while on SwiftShader. */
+    /** Session creation (at init) and a first step can take a while on SwiftShader. */
     private readonly timeoutMs = 300_000,
   ) {}
 

@@ -54,7 +54,7 @@ function fakes(opts: { flat?: Set<string> } = {}) {
     },
     async trainStep(batch, hyper) {
       batches.push({ batch, hyper });
-      return { step: batches.length, loss: 0.1, kl: 0, clip_frac: 0.25, entropy: 1.5, grad_norm: 2, ms: 1, tokens: 10, seq: 128, truncated: 0 };
+      return { step: batches.length, loss: 0.1, kl: 0, clip_frac: 0.25, entropy: 1.5, grad_norm: 2, ms: 1, tokens: 10, seq: 128, slots: 4, truncated: 0 };
     },
   };
   return { deps, batches, seeds };
