@@ -9,13 +9,31 @@ import { SessionTable, type LoadSpec } from '../src/lib/models/sessions';
 import type { LoadedModel, LoadProgress, ModelRequest } from '../src/lib/models/load';
 import { clearModelCache } from '../src/lib/models/hub';
 import { PolicyHost, type GenerateRequest } from '../src/lib/policy/policy-host';
+import { GpuSteps } from '../src/lib/policy/gpu-step';
 import type { Generation, StepEvent } from '../src/lib/policy/sampler';
 import { EncoderHost, type EncoderInfo } from '../src/lib/reward/encoder-host';
 import type { Pixels } from '../src/lib/render/rasterize';
 import { Trainer, type TrainBatch, type TrainerInfo, type TrainerOptions, type TrainerState, type TrainHyper, type TrainStats } from '../src/lib/rl/trainer';
 
 const sessions = new SessionTable();
-const policies = new PolicyHost((key) => sessions.get(key));
+const loaded = new Map<string, LoadedModel>();
+const gpuSteps = new GpuSteps();
+/** Why the step graph could not be made, once: later calls decode with sampler.ts without retrying. */
+let gpuStepFailure: string | null = null;
+// The WebGPU step graph (policy/gpu-step.ts) serves a bundled-layout fp32 policy on WebGPU, at most 16
+// rows (its cache is rows × 1024 positions × layers on the GPU); everything else decodes as before.
+const policies = new PolicyHost(
+  (key) => sessions.get(key),
+  (key, folder, shape, rows, length) => {
+    const m = loaded.get(key);
+    if (gpuStepFailure || !m || m.task !== 'policy' || m.variant !== 'model' || m.graphs.model?.device !== 'webgpu' || rows > 16) return null;
+    return gpuSteps.get(folder, shape, rows, length).catch((err: unknown) => {
+      gpuStepFailure = err instanceof Error ? err.message : String(err);
+      console.warn(`WebGPU step graph unavailable, decoding without it: ${gpuStepFailure}`);
+      return null;
+    });
+  },
+);
 const encoders = new EncoderHost((key) => sessions.get(key));
 const trainers = new Map<string, Trainer>();
 
@@ -51,7 +69,9 @@ const api = {
   async loadModel(key: string, request: ModelRequest, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
     configureOrt();
     encoders.forget(key);
+    loaded.delete(key);
     const model = await sessions.loadModel(key, request, onProgress);
+    loaded.set(key, model);
     encoders.register(key, model); // encoders keep their preprocessing and tokenizer; policies are ignored
     return model;
   },
@@ -126,8 +146,10 @@ const api = {
     trainers.delete(key);
   },
 
-  release(key: string): Promise<void> {
+  async release(key: string): Promise<void> {
     encoders.forget(key);
+    if (loaded.get(key)?.task === 'policy') await gpuSteps.release();
+    loaded.delete(key);
     return sessions.release(key);
   },
 

@@ -236,3 +236,68 @@ function message(err: unknown): string {
 function clip(text: string): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
+
+// ---- Captured WebGPU graphs (the policy's decode step, policy/gpu-step.ts) ----
+// ORT's graph capture records a session's run once and replays it: every input and output must then be
+// a GPU tensor, the same buffers on every run, written in place by the caller (queue.writeBuffer) and
+// read back through a staging buffer. Shapes are fixed by those buffers.
+
+/** A WebGPU session whose runs are captured and replayed (`enableGraphCapture`). */
+export async function createCapturedSession(model: Uint8Array, externalData: { path: string; data: Uint8Array }[], what: string): Promise<Ort.InferenceSession> {
+  const ort = await ortFor('webgpu', 'plain');
+  try {
+    const session = await ort.InferenceSession.create(model, {
+      executionProviders: ['webgpu'],
+      graphOptimizationLevel: 'all',
+      enableGraphCapture: true,
+      preferredOutputLocation: 'gpu-buffer',
+      ...(externalData.length ? { externalData } : {}),
+    });
+    owners.set(session, ort);
+    return session;
+  } catch (err) {
+    throw new Error(`${what} could not be loaded for graph capture on WebGPU: ${clip(message(err))}`);
+  }
+}
+
+/** A GPU buffer bound as one tensor of a captured session: written before a run, read after. */
+export interface GpuSlot {
+  readonly tensor: DeviceTensor;
+  write(data: Float32Array | Int32Array): void;
+  read(): Promise<Float32Array>;
+  destroy(): void;
+}
+
+export async function gpuSlot(session: Ort.InferenceSession, type: 'float32' | 'int32', dims: number[]): Promise<GpuSlot> {
+  const ort = ortOf(session);
+  const device = await ort.env.webgpu.device;
+  const bytes = dims.reduce((a, b) => a * b, 1) * 4;
+  const size = Math.ceil(bytes / 16) * 16;
+  const buffer = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  let staging: GPUBuffer | null = null;
+  const tensor = ort.Tensor.fromGpuBuffer(buffer, { dataType: type, dims });
+  return {
+    tensor,
+    write: (data) => device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength),
+    async read() {
+      staging ??= device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const enc = device.createCommandEncoder();
+      enc.copyBufferToBuffer(buffer, 0, staging, 0, size);
+      device.queue.submit([enc.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const out = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+      staging.unmap();
+      return out;
+    },
+    destroy() {
+      tensor.dispose();
+      buffer.destroy();
+      staging?.destroy();
+    },
+  };
+}
+
+/** One run of a captured session into pre-bound outputs (the present KV cache may be its past's buffer). */
+export async function runCaptured(session: Ort.InferenceSession, feeds: Record<string, DeviceTensor>, fetches: Record<string, DeviceTensor>): Promise<void> {
+  await session.run(feeds, fetches);
+}

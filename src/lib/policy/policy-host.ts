@@ -6,6 +6,7 @@ import { decoderShape, onnxDecoder, type DecoderShape } from './onnx-decoder';
 import { chatPromptIds } from './prompt';
 import { DEFAULT_SAMPLE_PARAMS, generate, nextTask, type Generation, type SampleParams, type StepEvent } from './sampler';
 import { batchSteps } from './step-batch';
+import { generateWithStep, stepGraphCan, type StepGraph } from './step-sampler';
 
 type Session = Parameters<typeof onnxDecoder>[0];
 
@@ -14,16 +15,46 @@ export interface GenerateRequest {
   folder: string;
   prompt: string;
   params?: Partial<SampleParams>;
+  /** false: never the WebGPU step graph (gpu-step.ts), e.g. to measure the plain decoder beside it. */
+  stepGraph?: boolean;
 }
+
+/**
+ * The step graph for a policy loaded under `key` with `rows` rows and `length` positions, when that
+ * policy runs on WebGPU with fp32 weights and its folder has one; else null (sampler.ts decodes).
+ */
+export type StepGraphSource = (key: string, folder: string, shape: DecoderShape, rows: number, length: number) => Promise<StepGraph | null> | null;
 
 export class PolicyHost {
   private readonly folders = new Map<string, Promise<{ tokenizer: TextTokenizer; shape: DecoderShape }>>();
 
-  constructor(private readonly session: (key: string) => Session) {}
+  constructor(
+    private readonly session: (key: string) => Session,
+    private readonly stepGraph: StepGraphSource = () => null,
+  ) {}
 
-  /** `onSteps` hears the steps in batches (step-batch.ts); its answering false cancels. */
-  generate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation> {
-    return this.generateWith(this.session(key), req, onSteps);
+  /**
+   * `onSteps` hears the steps in batches (step-batch.ts); its answering false cancels. Temperature or
+   * greedy requests on a WebGPU fp32 policy decode through the step graph (gpu-step.ts): same seed, same
+   * programs on that path, greedy as sampler.ts; top-k/top-p go through sampler.ts.
+   */
+  async generate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation> {
+    const session = this.session(key);
+    const params = { ...DEFAULT_SAMPLE_PARAMS, ...req.params };
+    if (req.stepGraph !== false && stepGraphCan(params)) {
+      const { tokenizer, shape } = await this.folder(req.folder);
+      const promptIds = chatPromptIds(tokenizer, req.prompt);
+      const graph = await this.stepGraph(key, req.folder, shape, params.n, promptIds.length + params.maxNewTokens);
+      if (graph) {
+        const batcher = onSteps ? batchSteps(onSteps) : null;
+        try {
+          return await generateWithStep(graph, tokenizer, promptIds, params, { betweenSteps: nextTask, ...(batcher ? { onStep: (e: StepEvent) => batcher.onStep(e) } : {}) });
+        } finally {
+          await batcher?.flush();
+        }
+      }
+    }
+    return this.generateWith(session, req, onSteps);
   }
 
   /**

@@ -1,0 +1,123 @@
+// The WebGPU decode step of training/policy/gpu_graph.py (onnx/model_gpu.onnx) as a StepGraph: one
+// captured ORT session per group size, every input and output a GPU buffer bound once. A step writes
+// ids, position and noise with queue.writeBuffer, replays the captured graph (the KV cache is updated in
+// place: present.* are the past.* buffers) and reads back [rows, 2] floats.
+import { createCapturedSession, fetchBytes, gpuSlot, runCaptured, type GpuSlot } from '../models/backend';
+import type { DecoderShape } from './onnx-decoder';
+import type { StepGraph } from './step-sampler';
+
+export const GPU_STEP_GRAPH = 'onnx/model_gpu.onnx';
+/** The weights file model_gpu.onnx points into (shared with model.onnx). */
+export const GPU_STEP_WEIGHTS = 'policy_weights.onnx_data';
+
+export interface GpuStep extends StepGraph {
+  release(): Promise<void>;
+}
+
+/** The graph's bytes and weights, fetched once per folder and reused for every group size. */
+export async function fetchGpuStep(folder: string): Promise<StepFiles> {
+  const base = folder.endsWith('/') ? folder : `${folder}/`;
+  const [model, weights, config] = await Promise.all([
+    fetchBytes(new URL(GPU_STEP_GRAPH, base).href, 'policy step graph'),
+    fetchBytes(new URL(`onnx/${GPU_STEP_WEIGHTS}`, base).href, `external data ${GPU_STEP_WEIGHTS}:`),
+    fetchBytes(new URL('config.json', base).href, 'policy config'),
+  ]);
+  // the graph's RoPE tables have max_position_embeddings rows: no cache may be longer
+  const maxPositions = (JSON.parse(new TextDecoder().decode(config)) as { max_position_embeddings?: number }).max_position_embeddings ?? 1024;
+  return { model, weights, maxPositions };
+}
+
+interface StepFiles {
+  model: Uint8Array;
+  weights: Uint8Array;
+  maxPositions: number;
+}
+
+export async function gpuStep(files: StepFiles, shape: DecoderShape, rows: number, maxLength: number): Promise<GpuStep> {
+  const session = await createCapturedSession(files.model, [{ path: GPU_STEP_WEIGHTS, data: files.weights }], `${GPU_STEP_GRAPH} (${rows} rows)`);
+  const slots: GpuSlot[] = [];
+  const slot = async (type: 'float32' | 'int32', dims: number[]) => {
+    const s = await gpuSlot(session, type, dims);
+    slots.push(s);
+    return s;
+  };
+  try {
+    const ids = await slot('int32', [rows, 1]);
+    const seqlens = await slot('int32', [rows]);
+    const total = await slot('int32', [1]);
+    const noise = await slot('float32', [rows, shape.vocabSize]);
+    const next = await slot('float32', [rows, 2]);
+    const feeds: Record<string, GpuSlot['tensor']> = { input_ids: ids.tensor, seqlens_k: seqlens.tensor, total_sequence_length: total.tensor, noise: noise.tensor };
+    const fetches: Record<string, GpuSlot['tensor']> = { next: next.tensor };
+    for (let l = 0; l < shape.layers; l++) {
+      for (const kv of ['key', 'value']) {
+        // past and present share the buffer: GroupQueryAttention writes the new position in place
+        const cache = await slot('float32', [rows, shape.kvHeads, maxLength, shape.headDim]);
+        feeds[`past_key_values.${l}.${kv}`] = cache.tensor;
+        fetches[`present.${l}.${kv}`] = cache.tensor;
+      }
+    }
+    const seq = new Int32Array(rows);
+    // The first run records the graph: run it here (position 0, nothing of it kept), so that a GPU that
+    // cannot capture it fails now, before a generation relies on it.
+    await runCaptured(session, feeds, fetches);
+    await next.read();
+    return {
+      rows,
+      vocabSize: shape.vocabSize,
+      maxLength,
+      async step(tokens, position, noiseRow) {
+        if (position >= maxLength) throw new Error(`position ${position} is past the step graph's cache of ${maxLength}`);
+        ids.write(tokens);
+        seqlens.write(seq.fill(position));
+        total.write(new Int32Array([position + 1]));
+        if (noiseRow) noise.write(noiseRow);
+        await runCaptured(session, feeds, fetches);
+        return next.read();
+      },
+      async release() {
+        await session.release();
+        slots.forEach((s) => s.destroy());
+      },
+    };
+  } catch (err) {
+    await session.release();
+    slots.forEach((s) => s.destroy());
+    throw err;
+  }
+}
+
+/**
+ * Step graphs by folder, group size and cache length, made on first use and kept for the worker's life
+ * (a captured session is recorded once; making one per group would record it again). The cache length
+ * is the prompt plus new tokens rounded up to a power of two (≥ 256), so a few sessions serve all calls.
+ */
+export class GpuSteps {
+  private readonly files = new Map<string, Promise<StepFiles>>();
+  private readonly steps = new Map<string, Promise<GpuStep>>();
+
+  async get(folder: string, shape: DecoderShape, rows: number, length: number): Promise<GpuStep> {
+    let files = this.files.get(folder);
+    if (!files) {
+      this.files.set(folder, (files = fetchGpuStep(folder)));
+      files.catch(() => this.files.delete(folder));
+    }
+    const f = await files;
+    const maxLength = Math.min(f.maxPositions, Math.max(256, 2 ** Math.ceil(Math.log2(length))));
+    const key = `${folder}|${rows}|${maxLength}`;
+    let found = this.steps.get(key);
+    if (!found) {
+      found = gpuStep(f, shape, rows, maxLength);
+      found.catch(() => this.steps.delete(key)); // a failed load is tried again by the next call
+      this.steps.set(key, found);
+    }
+    return found;
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.steps.values()];
+    this.steps.clear();
+    this.files.clear();
+    await Promise.all(all.map((s) => s.then((x) => x.release(), () => undefined)));
+  }
+}
