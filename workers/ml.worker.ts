@@ -16,7 +16,8 @@ import type { Pixels } from '../src/lib/render/rasterize';
 import { Trainer, type TrainBatch, type TrainerInfo, type TrainerOptions, type TrainerState, type TrainHyper, type TrainStats } from '../src/lib/rl/trainer';
 
 const sessions = new SessionTable();
-const loaded = new Map<string, LoadedModel>();
+/** Keys whose session is an fp32 policy decoder on WebGPU: the step graph can stand in for them. */
+const fp32OnWebgpu = new Set<string>();
 const gpuSteps = new GpuSteps();
 /** Why the step graph could not be made, once: later calls decode with sampler.ts without retrying. */
 let gpuStepFailure: string | null = null;
@@ -25,8 +26,7 @@ let gpuStepFailure: string | null = null;
 const policies = new PolicyHost(
   (key) => sessions.get(key),
   (key, folder, shape, rows, length) => {
-    const m = loaded.get(key);
-    if (gpuStepFailure || !m || m.task !== 'policy' || m.variant !== 'model' || m.graphs.model?.device !== 'webgpu' || rows > 16) return null;
+    if (gpuStepFailure || !fp32OnWebgpu.has(key) || rows > 16) return null;
     return gpuSteps.get(folder, shape, rows, length).catch((err: unknown) => {
       gpuStepFailure = err instanceof Error ? err.message : String(err);
       console.warn(`WebGPU step graph unavailable, decoding without it: ${gpuStepFailure}`);
@@ -59,7 +59,10 @@ const api = {
   /** Loads a model under `key`, replacing (and first releasing) what was there; see SessionTable. */
   async load(key: string, spec: LoadSpec): Promise<SessionInfo> {
     configureOrt(spec.threads);
-    return sessions.load(key, spec);
+    fp32OnWebgpu.delete(key);
+    const info = await sessions.load(key, spec);
+    if (info.device === 'webgpu' && typeof spec.model === 'string' && spec.model.endsWith('/onnx/model.onnx')) fp32OnWebgpu.add(key);
+    return info;
   },
 
   /**
@@ -69,9 +72,9 @@ const api = {
   async loadModel(key: string, request: ModelRequest, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
     configureOrt();
     encoders.forget(key);
-    loaded.delete(key);
+    fp32OnWebgpu.delete(key);
     const model = await sessions.loadModel(key, request, onProgress);
-    loaded.set(key, model);
+    if (model.task === 'policy' && model.variant === 'model' && model.graphs.model?.device === 'webgpu') fp32OnWebgpu.add(key);
     encoders.register(key, model); // encoders keep their preprocessing and tokenizer; policies are ignored
     return model;
   },
@@ -148,8 +151,7 @@ const api = {
 
   async release(key: string): Promise<void> {
     encoders.forget(key);
-    if (loaded.get(key)?.task === 'policy') await gpuSteps.release();
-    loaded.delete(key);
+    if (fp32OnWebgpu.delete(key)) await gpuSteps.release();
     return sessions.release(key);
   },
 

@@ -86,9 +86,18 @@ def build(model_dir):
     h = node("SimplifiedLayerNormalization", [x, weight("model.norm.weight")], ["h_final"], axis=-1, epsilon=eps, stash_type=1)
     logits3 = node("MatMul", [h, weight("lm_head.weight_t")], ["logits3"])
     logits = node("Reshape", [logits3, init("rows_vocab", np.array([-1, V], np.int64))], ["logits"])  # [rows, V]
-    token = node("ArgMax", [node("Add", [logits, "noise"], ["perturbed"])], ["token"], axis=1, keepdims=1)  # [rows, 1] int64
-    logp = node("GatherElements", [node("LogSoftmax", [logits], ["logp_all"], axis=1), token], ["logp"], axis=1)
-    node("Concat", [node("Cast", [token], ["token_f"], to=TensorProto.FLOAT), logp], ["next"], axis=1)
+    # Sampling in float ops only: ArgMax (int64 out), LogSoftmax and Cast from int64 have no WebGPU kernel
+    # in onnxruntime-web 1.30 and would run on the CPU, with a copy each way every step.
+    ax = init("axis1", np.array([1], np.int64))
+    iota = init("token_ids_f", np.arange(V, dtype=np.float32)[None])
+    perturbed = node("Add", [logits, "noise"], ["perturbed"])
+    is_max = node("Equal", [perturbed, node("ReduceMax", [perturbed], ["pmax"], axes=[1], keepdims=1)], ["is_max"])
+    # the first of the largest (ties to the lower id, as sampler.ts's argmax)
+    token = node("ReduceMin", [node("Where", [is_max, iota, init("past_vocab", np.array(V, np.float32))], ["max_ids"])], ["token"], axes=[1], keepdims=1)
+    lmax = node("ReduceMax", [logits], ["lmax"], axes=[1], keepdims=1)
+    lse = node("Add", [node("Log", [node("ReduceSum", [node("Exp", [node("Sub", [logits, lmax], ["shifted"])], ["exps"]), ax], ["sumexp"], keepdims=1)], ["logsum"]), lmax], ["lse"])
+    picked = node("ReduceSum", [node("Where", [node("Equal", [iota, token], ["is_token"]), logits, init("f_zero", np.array(0, np.float32))], ["token_logit_row"]), ax], ["token_logit"], keepdims=1)
+    node("Concat", [token, node("Sub", [picked, lse], ["logp"])], ["next"], axis=1)
 
     f32, i32 = TensorProto.FLOAT, TensorProto.INT32
     inputs = [helper.make_tensor_value_info("input_ids", i32, ["rows", 1]),

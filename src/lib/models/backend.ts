@@ -237,26 +237,30 @@ function clip(text: string): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
-// ---- Captured WebGPU graphs (the policy's decode step, policy/gpu-step.ts) ----
-// ORT's graph capture records a session's run once and replays it: every input and output must then be
-// a GPU tensor, the same buffers on every run, written in place by the caller (queue.writeBuffer) and
-// read back through a staging buffer. Shapes are fixed by those buffers.
+// ---- Static-shape WebGPU graphs (the policy's decode step, policy/gpu-step.ts) ----
+// Every input and output of such a session keeps one shape and one GPU buffer for its life: the caller
+// writes inputs in place (queue.writeBuffer), binds outputs it allocated (a KV cache can be its own
+// past), and reads back only what it needs through a staging buffer.
+//
+// `capture` turns on ORT's graph capture (record the run once, replay it). In onnxruntime-web 1.30 the
+// policy step's capturing run fails inside ORT (createBindGroup gets an undefined buffer in the last
+// layer's GroupQueryAttention, on SwiftShader), so the step runs uncaptured; the option stays for a
+// later ORT.
 
-/** A WebGPU session whose runs are captured and replayed (`enableGraphCapture`). */
-export async function createCapturedSession(model: Uint8Array, externalData: { path: string; data: Uint8Array }[], what: string): Promise<Ort.InferenceSession> {
+export async function createStaticSession(model: Uint8Array, externalData: { path: string; data: Uint8Array }[], what: string, capture = false): Promise<Ort.InferenceSession> {
   const ort = await ortFor('webgpu', 'plain');
   try {
     const session = await ort.InferenceSession.create(model, {
       executionProviders: ['webgpu'],
       graphOptimizationLevel: 'all',
-      enableGraphCapture: true,
+      enableGraphCapture: capture,
       preferredOutputLocation: 'gpu-buffer',
       ...(externalData.length ? { externalData } : {}),
     });
     owners.set(session, ort);
     return session;
   } catch (err) {
-    throw new Error(`${what} could not be loaded for graph capture on WebGPU: ${clip(message(err))}`);
+    throw new Error(`${what} could not be loaded on WebGPU: ${clip(message(err))}`);
   }
 }
 
@@ -297,7 +301,14 @@ export async function gpuSlot(session: Ort.InferenceSession, type: 'float32' | '
   };
 }
 
-/** One run of a captured session into pre-bound outputs (the present KV cache may be its past's buffer). */
-export async function runCaptured(session: Ort.InferenceSession, feeds: Record<string, DeviceTensor>, fetches: Record<string, DeviceTensor>): Promise<void> {
-  await session.run(feeds, fetches);
+/** One run of a static session into outputs the caller bound (a present KV cache may be its past's buffer). */
+export async function runStatic(session: Ort.InferenceSession, feeds: Record<string, DeviceTensor | PlainTensor>, fetches: Record<string, DeviceTensor>): Promise<void> {
+  const made: Ort.Tensor[] = [];
+  const inputs: Record<string, Ort.Tensor> = {};
+  for (const [k, v] of Object.entries(feeds)) inputs[k] = isPlain(v) ? (made.push(toOrt(session, v)), made.at(-1)!) : v;
+  try {
+    await session.run(inputs, fetches);
+  } finally {
+    for (const t of made) t.dispose();
+  }
 }

@@ -1,8 +1,9 @@
 // The WebGPU decode step of training/policy/gpu_graph.py (onnx/model_gpu.onnx) as a StepGraph: one
-// captured ORT session per group size, every input and output a GPU buffer bound once. A step writes
-// ids, position and noise with queue.writeBuffer, replays the captured graph (the KV cache is updated in
-// place: present.* are the past.* buffers) and reads back [rows, 2] floats.
-import { createCapturedSession, fetchBytes, gpuSlot, runCaptured, type GpuSlot } from '../models/backend';
+// static-shape ORT session per group size and cache length, its GPU buffers bound once. A step writes
+// ids, positions and noise with queue.writeBuffer, runs the graph (the KV cache is updated in place:
+// present.* are the past.* buffers) and reads back [rows, 2] floats. total_sequence_length goes as a
+// CPU tensor: uncaptured, GroupQueryAttention reads it on the CPU (a GPU one would be copied back).
+import { createStaticSession, fetchBytes, gpuSlot, runStatic, type GpuSlot, type PlainTensor } from '../models/backend';
 import type { DecoderShape } from './onnx-decoder';
 import type { StepGraph } from './step-sampler';
 
@@ -34,7 +35,7 @@ interface StepFiles {
 }
 
 export async function gpuStep(files: StepFiles, shape: DecoderShape, rows: number, maxLength: number): Promise<GpuStep> {
-  const session = await createCapturedSession(files.model, [{ path: GPU_STEP_WEIGHTS, data: files.weights }], `${GPU_STEP_GRAPH} (${rows} rows)`);
+  const session = await createStaticSession(files.model, [{ path: GPU_STEP_WEIGHTS, data: files.weights }], `${GPU_STEP_GRAPH} (${rows} rows)`);
   const slots: GpuSlot[] = [];
   const slot = async (type: 'float32' | 'int32', dims: number[]) => {
     const s = await gpuSlot(session, type, dims);
@@ -44,10 +45,10 @@ export async function gpuStep(files: StepFiles, shape: DecoderShape, rows: numbe
   try {
     const ids = await slot('int32', [rows, 1]);
     const seqlens = await slot('int32', [rows]);
-    const total = await slot('int32', [1]);
     const noise = await slot('float32', [rows, shape.vocabSize]);
     const next = await slot('float32', [rows, 2]);
-    const feeds: Record<string, GpuSlot['tensor']> = { input_ids: ids.tensor, seqlens_k: seqlens.tensor, total_sequence_length: total.tensor, noise: noise.tensor };
+    const total = (n: number): PlainTensor => ({ type: 'int32', dims: [1], data: [n] });
+    const feeds: Record<string, GpuSlot['tensor'] | PlainTensor> = { input_ids: ids.tensor, seqlens_k: seqlens.tensor, total_sequence_length: total(1), noise: noise.tensor };
     const fetches: Record<string, GpuSlot['tensor']> = { next: next.tensor };
     for (let l = 0; l < shape.layers; l++) {
       for (const kv of ['key', 'value']) {
@@ -58,9 +59,11 @@ export async function gpuStep(files: StepFiles, shape: DecoderShape, rows: numbe
       }
     }
     const seq = new Int32Array(rows);
-    // The first run records the graph: run it here (position 0, nothing of it kept), so that a GPU that
-    // cannot capture it fails now, before a generation relies on it.
-    await runCaptured(session, feeds, fetches);
+    // A first run here (position 0, nothing of it kept) compiles the shaders, so that a GPU that cannot
+    // run the graph fails now, before a generation relies on it, and the first token comes sooner.
+    ids.write(new Int32Array(rows));
+    seqlens.write(seq);
+    await runStatic(session, feeds, fetches);
     await next.read();
     return {
       rows,
@@ -70,9 +73,8 @@ export async function gpuStep(files: StepFiles, shape: DecoderShape, rows: numbe
         if (position >= maxLength) throw new Error(`position ${position} is past the step graph's cache of ${maxLength}`);
         ids.write(tokens);
         seqlens.write(seq.fill(position));
-        total.write(new Int32Array([position + 1]));
         if (noiseRow) noise.write(noiseRow);
-        await runCaptured(session, feeds, fetches);
+        await runStatic(session, { ...feeds, total_sequence_length: total(position + 1) }, fetches);
         return next.read();
       },
       async release() {
