@@ -25,9 +25,10 @@ let gpuStepFailure: string | null = null;
 // rows (its cache is rows × 1024 positions × layers on the GPU); everything else decodes as before.
 const policies = new PolicyHost(
   (key) => sessions.get(key),
-  (key, folder, shape, rows, length) => {
-    if (gpuStepFailure || !fp32OnWebgpu.has(key) || rows > 16) return null;
-    return gpuSteps.get(folder, shape, rows, length).catch((err: unknown) => {
+  (key, folder, shape, rows, length, lora) => {
+    const onWebgpu = lora ? trainers.get(key)?.info.device === 'webgpu' : fp32OnWebgpu.has(key);
+    if (gpuStepFailure || !onWebgpu || rows > 16) return null;
+    return gpuSteps.get(folder, shape, rows, length, lora).catch((err: unknown) => {
       gpuStepFailure = err instanceof Error ? err.message : String(err);
       console.warn(`WebGPU step graph unavailable, decoding without it: ${gpuStepFailure}`);
       return null;
@@ -128,7 +129,7 @@ const api = {
   /** Samples a group from the LoRA sampler with the learner's current LoRA (no copy of it anywhere). */
   trainerGenerate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation & { promptIds: number[] }> {
     const t = trainer(key);
-    return policies.generateWith(t.sampler, req, onSteps, t.samplerFeeds());
+    return policies.generateLora(key, t.sampler, req, onSteps, t.samplerFeeds());
   },
 
   trainerExport(key: string): Promise<TrainerState> {

@@ -37,7 +37,10 @@ OPSET = 17
 MS = "com.microsoft"
 
 
-def build(model_dir):
+def build(model_dir, lora=False):
+    """lora: the LoRA sampler's step (model_gpu_lora.onnx): every LoRA target gets x·W + (α/R)·(x·A)·B with A and
+    B as inputs named as model_lora.onnx's (the learner's live tensors, training/policy/model.py's layout)."""
+    from training.policy.model import LORA_ALPHA, LORA_RANK, LORA_TARGETS
     cfg = json.load(open(os.path.join(model_dir, "config.json")))
     L, D, H = cfg["num_hidden_layers"], cfg["hidden_size"], cfg["num_attention_heads"]
     Hkv = cfg.get("num_key_value_heads", H)
@@ -64,6 +67,19 @@ def build(model_dir):
         nodes.append(helper.make_node(op, ins, outs, name=f"/{outs[0]}", domain=domain, **attrs))
         return outs[0] if len(outs) == 1 else outs
 
+    lora_inputs = []
+    lora_scale = init("lora_scale", np.array(LORA_ALPHA / LORA_RANK, np.float32)) if lora else None
+
+    def proj(x, p, t, out):
+        """x·W for module p.t, plus the LoRA update when this graph takes LoRA inputs and t is a target."""
+        y = node("MatMul", [x, weight(f"{p}.{t}.weight")], [out])
+        if not lora or t not in LORA_TARGETS:
+            return y
+        a, b = f"{p}.{t}.lora_A", f"{p}.{t}.lora_B"
+        lora_inputs.extend([a, b])
+        delta = node("MatMul", [node("MatMul", [x, a], [f"{out}_xa"]), b], [f"{out}_xab"])
+        return node("Add", [y, node("Mul", [delta, lora_scale], [f"{out}_lora"])], [f"{out}_sum"])
+
     inv_freq = (1.0 / (theta ** (np.arange(0, hd, 2, dtype=np.float32) / hd))).astype(np.float32)
     angles = np.arange(max_pos, dtype=np.float32)[:, None] * inv_freq[None, :]
     cos, sin = init("rope_cos", np.cos(angles).astype(np.float32)), init("rope_sin", np.sin(angles).astype(np.float32))
@@ -73,16 +89,16 @@ def build(model_dir):
         p = f"model.layers.{i}"
         h = node("SimplifiedLayerNormalization", [x, weight(f"{p}.input_layernorm.weight")], [f"h1_{i}"], axis=-1, epsilon=eps, stash_type=1)
         # three MatMuls on the shared weights, packed for GQA (a concatenated copy would grow the folder)
-        qkv = node("Concat", [node("MatMul", [h, weight(f"{p}.self_attn.{t}_proj.weight")], [f"{t}_{i}"]) for t in "qkv"], [f"qkv_{i}"], axis=-1)
+        qkv = node("Concat", [proj(h, p, f"self_attn.{t}_proj", f"{t}_{i}") for t in "qkv"], [f"qkv_{i}"], axis=-1)
         o, _, _ = node("GroupQueryAttention", [qkv, "", "", f"past_key_values.{i}.key", f"past_key_values.{i}.value", "seqlens_k", "total_sequence_length", cos, sin],
                        [f"attn_{i}", f"present.{i}.key", f"present.{i}.value"], domain=MS,
                        num_heads=H, kv_num_heads=Hkv, do_rotary=1, rotary_interleaved=0, scale=float(1.0 / np.sqrt(hd)))
-        x = node("Add", [x, node("MatMul", [o, weight(f"{p}.self_attn.o_proj.weight")], [f"o_{i}"])], [f"x_attn_{i}"])
+        x = node("Add", [x, proj(o, p, "self_attn.o_proj", f"o_{i}")], [f"x_attn_{i}"])
         h = node("SimplifiedLayerNormalization", [x, weight(f"{p}.post_attention_layernorm.weight")], [f"h2_{i}"], axis=-1, epsilon=eps, stash_type=1)
-        g = node("MatMul", [h, weight(f"{p}.mlp.gate_proj.weight")], [f"g_{i}"])
-        u = node("MatMul", [h, weight(f"{p}.mlp.up_proj.weight")], [f"u_{i}"])
+        g = proj(h, p, "mlp.gate_proj", f"g_{i}")
+        u = proj(h, p, "mlp.up_proj", f"u_{i}")
         act = node("Mul", [node("Mul", [g, node("Sigmoid", [g], [f"sig_{i}"])], [f"silu_{i}"]), u], [f"act_{i}"])
-        x = node("Add", [x, node("MatMul", [act, weight(f"{p}.mlp.down_proj.weight")], [f"down_{i}"])], [f"x_{i + 1}"])
+        x = node("Add", [x, proj(act, p, "mlp.down_proj", f"down_{i}")], [f"x_{i + 1}"])
     h = node("SimplifiedLayerNormalization", [x, weight("model.norm.weight")], ["h_final"], axis=-1, epsilon=eps, stash_type=1)
     logits3 = node("MatMul", [h, weight("lm_head.weight_t")], ["logits3"])
     logits = node("Reshape", [logits3, init("rows_vocab", np.array([-1, V], np.int64))], ["logits"])  # [rows, V]
@@ -109,6 +125,7 @@ def build(model_dir):
         for kv in ("key", "value"):
             inputs.append(helper.make_tensor_value_info(f"past_key_values.{i}.{kv}", f32, ["rows", Hkv, "max_len", hd]))
             outputs.append(helper.make_tensor_value_info(f"present.{i}.{kv}", f32, ["rows", Hkv, "max_len", hd]))
+    inputs += [helper.make_tensor_value_info(n, f32, [None, None]) for n in lora_inputs]
     graph = helper.make_graph(nodes, "sgp-tiny-policy-gpu-step", inputs, outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MS, 1)],
                               producer_name="sgp-studio training/policy/gpu_graph.py")
@@ -116,20 +133,23 @@ def build(model_dir):
     return model
 
 
-def check(model_dir, path, prompt_len=9, steps=24, rows=3, max_len=64):
-    """Greedy tokens and log-probs of this graph (prompt fed a token a step) against model.onnx (onnxruntime CPU)."""
+def check(model_dir, path, prompt_len=9, steps=24, rows=3, max_len=64, lora=False):
+    """Greedy tokens and log-probs of this graph (prompt fed a token a step) against model.onnx (onnxruntime CPU);
+    with lora, against model_lora.onnx, both fed the same random LoRA (B ≠ 0, so the update matters)."""
     import onnxruntime as ort
-    ref = ort.InferenceSession(os.path.join(model_dir, "onnx", "model.onnx"), providers=["CPUExecutionProvider"])
+    ref = ort.InferenceSession(os.path.join(model_dir, "onnx", "model_lora.onnx" if lora else "model.onnx"), providers=["CPUExecutionProvider"])
     new = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     cfg = json.load(open(os.path.join(model_dir, "config.json")))
     L, Hkv = cfg["num_hidden_layers"], cfg.get("num_key_value_heads", cfg["num_attention_heads"])
     hd, V = cfg.get("head_dim", cfg["hidden_size"] // cfg["num_attention_heads"]), cfg["vocab_size"]
     rng = np.random.default_rng(0)
     prompt = rng.integers(4, min(1000, V), prompt_len).astype(np.int64)
+    extra = {i.name: (rng.standard_normal([d if isinstance(d, int) else 0 for d in i.shape]) * 0.05).astype(np.float32)
+             for i in ref.get_inputs() if "lora_" in i.name}
     # reference: prefill, then greedy steps, one row
     names = [o.name for o in ref.get_outputs()]
     past = {f"past_key_values.{i}.{kv}": np.zeros((1, Hkv, 0, hd), np.float32) for i in range(L) for kv in ("key", "value")}
-    feeds = {"input_ids": prompt[None], "attention_mask": np.ones((1, prompt_len), np.int64), "position_ids": np.arange(prompt_len)[None], **past}
+    feeds = {"input_ids": prompt[None], "attention_mask": np.ones((1, prompt_len), np.int64), "position_ids": np.arange(prompt_len)[None], **past, **extra}
     want_tok, want_lp = [], []
     for s in range(steps):
         out = ref.run(names, feeds)
@@ -138,7 +158,7 @@ def check(model_dir, path, prompt_len=9, steps=24, rows=3, max_len=64):
         want_tok.append(t)
         want_lp.append(float(row[t] - row.max() - np.log(np.exp(row - row.max()).sum())))
         n = prompt_len + s + 1
-        feeds = {"input_ids": np.array([[t]]), "attention_mask": np.ones((1, n), np.int64), "position_ids": np.array([[n - 1]]),
+        feeds = {"input_ids": np.array([[t]]), "attention_mask": np.ones((1, n), np.int64), "position_ids": np.array([[n - 1]]), **extra,
                  **{"past_key_values." + k[len("present."):]: v for k, v in zip(names[1:], out[1:])}}
     # this graph: rows alike, cache of max_len, prompt a token a step
     cache = {f"past_key_values.{i}.{kv}": np.zeros((rows, Hkv, max_len, hd), np.float32) for i in range(L) for kv in ("key", "value")}
@@ -147,7 +167,7 @@ def check(model_dir, path, prompt_len=9, steps=24, rows=3, max_len=64):
     for pos in range(prompt_len + steps - 1):
         t = prompt[pos] if pos < prompt_len else tok
         out = new.run(onames, {"input_ids": np.full((rows, 1), t, np.int32), "seqlens_k": np.full(rows, pos, np.int32),
-                               "total_sequence_length": np.array([pos + 1], np.int32), "noise": np.zeros((rows, V), np.float32), **cache})
+                               "total_sequence_length": np.array([pos + 1], np.int32), "noise": np.zeros((rows, V), np.float32), **cache, **extra})
         cache = {"past_key_values." + k[len("present."):]: v for k, v in zip(onames[1:], out[1:])}
         if pos >= prompt_len - 1:
             nxt = out[0]
@@ -159,16 +179,17 @@ def check(model_dir, path, prompt_len=9, steps=24, rows=3, max_len=64):
         raise AssertionError(f"greedy tokens differ from model.onnx: {got_tok} vs {want_tok}")
     worst = float(np.abs(np.array(got_lp) - np.array(want_lp)).max())
     if worst > 1e-4:
-        raise AssertionError(f"log-probs differ from model.onnx by {worst:.2e} (> 1e-4)")
+        raise AssertionError(f"log-probs differ from the reference graph by {worst:.2e} (> 1e-4)")
     return worst
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="public/models/sgp-tiny-policy")
-    ap.add_argument("--out", default=None, help="default: MODEL/onnx/model_gpu.onnx (beside the shared weights file)")
     a = ap.parse_args()
-    out = a.out or os.path.join(a.model, "onnx", "model_gpu.onnx")
-    m = build(a.model)
-    onnx.save(m, out)
-    print({"path": out, "bytes": os.path.getsize(out), "nodes": len(m.graph.node), "max_abs_logprob_diff_vs_model_onnx": check(a.model, out)})
+    # MODEL/onnx/model_gpu.onnx and model_gpu_lora.onnx, beside the shared weights file they point into
+    for lora in (False, True):
+        out = os.path.join(a.model, "onnx", "model_gpu_lora.onnx" if lora else "model_gpu.onnx")
+        m = build(a.model, lora)
+        onnx.save(m, out)
+        print({"path": out, "bytes": os.path.getsize(out), "nodes": len(m.graph.node), "max_abs_logprob_diff": check(a.model, out, lora=lora)})

@@ -8,18 +8,24 @@ import type { DecoderShape } from './onnx-decoder';
 import type { StepGraph } from './step-sampler';
 
 export const GPU_STEP_GRAPH = 'onnx/model_gpu.onnx';
+/** The same step with the LoRA matrices as inputs (the learner's live tensors, as model_lora.onnx takes them). */
+export const GPU_STEP_LORA_GRAPH = 'onnx/model_gpu_lora.onnx';
 /** The weights file model_gpu.onnx points into (shared with model.onnx). */
 export const GPU_STEP_WEIGHTS = 'policy_weights.onnx_data';
 
 export interface GpuStep extends StepGraph {
+  /** Extra inputs fed on every step from now on (the LoRA graph's A/B tensors): bind before a generation. */
+  bind(extra: Extra): void;
   release(): Promise<void>;
 }
 
+type Extra = Record<string, GpuSlot['tensor'] | PlainTensor>;
+
 /** The graph's bytes and weights, fetched once per folder and reused for every group size. */
-export async function fetchGpuStep(folder: string): Promise<StepFiles> {
+export async function fetchGpuStep(folder: string, lora: boolean): Promise<StepFiles> {
   const base = folder.endsWith('/') ? folder : `${folder}/`;
   const [model, weights, config] = await Promise.all([
-    fetchBytes(new URL(GPU_STEP_GRAPH, base).href, 'policy step graph'),
+    fetchBytes(new URL(lora ? GPU_STEP_LORA_GRAPH : GPU_STEP_GRAPH, base).href, 'policy step graph'),
     fetchBytes(new URL(`onnx/${GPU_STEP_WEIGHTS}`, base).href, `external data ${GPU_STEP_WEIGHTS}:`),
     fetchBytes(new URL('config.json', base).href, 'policy config'),
   ]);
@@ -34,7 +40,8 @@ interface StepFiles {
   maxPositions: number;
 }
 
-export async function gpuStep(files: StepFiles, shape: DecoderShape, rows: number, maxLength: number): Promise<GpuStep> {
+/** `extra`: the extra inputs of the first (warm-up) run, e.g. the learner's current LoRA. */
+export async function gpuStep(files: StepFiles, shape: DecoderShape, rows: number, maxLength: number, extra: Extra = {}): Promise<GpuStep> {
   const session = await createStaticSession(files.model, [{ path: GPU_STEP_WEIGHTS, data: files.weights }], `${GPU_STEP_GRAPH} (${rows} rows)`);
   const slots: GpuSlot[] = [];
   const slot = async (type: 'float32' | 'int32', dims: number[]) => {
@@ -63,7 +70,8 @@ export async function gpuStep(files: StepFiles, shape: DecoderShape, rows: numbe
     // run the graph fails now, before a generation relies on it, and the first token comes sooner.
     ids.write(new Int32Array(rows));
     seqlens.write(seq);
-    await runStatic(session, feeds, fetches);
+    let bound = extra;
+    await runStatic(session, { ...feeds, ...bound }, fetches);
     await next.read();
     return {
       rows,
@@ -74,8 +82,11 @@ export async function gpuStep(files: StepFiles, shape: DecoderShape, rows: numbe
         ids.write(tokens);
         seqlens.write(seq.fill(position));
         if (noiseRow) noise.write(noiseRow);
-        await runStatic(session, { ...feeds, total_sequence_length: total(position + 1) }, fetches);
+        await runStatic(session, { ...feeds, ...bound, total_sequence_length: total(position + 1) }, fetches);
         return next.read();
+      },
+      bind(next) {
+        bound = next;
       },
       async release() {
         await session.release();
@@ -98,22 +109,26 @@ export class GpuSteps {
   private readonly files = new Map<string, Promise<StepFiles>>();
   private readonly steps = new Map<string, Promise<GpuStep>>();
 
-  async get(folder: string, shape: DecoderShape, rows: number, length: number): Promise<GpuStep> {
-    let files = this.files.get(folder);
+  /** `lora`: the LoRA step graph, bound to these tensors (the learner's current LoRA) for this call. */
+  async get(folder: string, shape: DecoderShape, rows: number, length: number, lora?: Extra): Promise<GpuStep> {
+    const fileKey = `${folder}|${lora ? 'lora' : 'base'}`;
+    let files = this.files.get(fileKey);
     if (!files) {
-      this.files.set(folder, (files = fetchGpuStep(folder)));
-      files.catch(() => this.files.delete(folder));
+      this.files.set(fileKey, (files = fetchGpuStep(folder, !!lora)));
+      files.catch(() => this.files.delete(fileKey));
     }
     const f = await files;
     const maxLength = Math.min(f.maxPositions, Math.max(256, 2 ** Math.ceil(Math.log2(length))));
-    const key = `${folder}|${rows}|${maxLength}`;
+    const key = `${fileKey}|${rows}|${maxLength}`;
     let found = this.steps.get(key);
     if (!found) {
-      found = gpuStep(f, shape, rows, maxLength);
+      found = gpuStep(f, shape, rows, maxLength, lora);
       found.catch(() => this.steps.delete(key)); // a failed load is tried again by the next call
       this.steps.set(key, found);
     }
-    return found;
+    const step = await found;
+    if (lora) step.bind(lora);
+    return step;
   }
 
   async release(): Promise<void> {

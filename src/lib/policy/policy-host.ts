@@ -23,7 +23,7 @@ export interface GenerateRequest {
  * The step graph for a policy loaded under `key` with `rows` rows and `length` positions, when that
  * policy runs on WebGPU with fp32 weights and its folder has one; else null (sampler.ts decodes).
  */
-export type StepGraphSource = (key: string, folder: string, shape: DecoderShape, rows: number, length: number) => Promise<StepGraph | null> | null;
+export type StepGraphSource = (key: string, folder: string, shape: DecoderShape, rows: number, length: number, lora?: Parameters<typeof onnxDecoder>[2]) => Promise<StepGraph | null> | null;
 
 export class PolicyHost {
   private readonly folders = new Map<string, Promise<{ tokenizer: TextTokenizer; shape: DecoderShape }>>();
@@ -40,21 +40,32 @@ export class PolicyHost {
    */
   async generate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation> {
     const session = this.session(key);
+    return (await this.withStepGraph(key, req, onSteps)) ?? this.generateWith(session, req, onSteps);
+  }
+
+  /**
+   * The learner's LoRA sampler (src/lib/rl/trainer.ts) under trainer `key`: through the LoRA step graph
+   * bound to the live LoRA tensors when the source offers one, else `session` with them as extra feeds.
+   */
+  async generateLora(key: string, session: Session, req: GenerateRequest, onSteps: ((events: StepEvent[]) => unknown) | undefined, lora: Parameters<typeof onnxDecoder>[2]): Promise<Generation & { promptIds: number[] }> {
+    return (await this.withStepGraph(key, req, onSteps, lora)) ?? this.generateWith(session, req, onSteps, lora);
+  }
+
+  /** The generation through a step graph, or null when the source has none for this request. */
+  private async withStepGraph(key: string, req: GenerateRequest, onSteps: ((events: StepEvent[]) => unknown) | undefined, lora?: Parameters<typeof onnxDecoder>[2]): Promise<(Generation & { promptIds: number[] }) | null> {
     const params = { ...DEFAULT_SAMPLE_PARAMS, ...req.params };
-    if (req.stepGraph !== false && stepGraphCan(params)) {
-      const { tokenizer, shape } = await this.folder(req.folder);
-      const promptIds = chatPromptIds(tokenizer, req.prompt);
-      const graph = await this.stepGraph(key, req.folder, shape, params.n, promptIds.length + params.maxNewTokens);
-      if (graph) {
-        const batcher = onSteps ? batchSteps(onSteps) : null;
-        try {
-          return await generateWithStep(graph, tokenizer, promptIds, params, { betweenSteps: nextTask, ...(batcher ? { onStep: (e: StepEvent) => batcher.onStep(e) } : {}) });
-        } finally {
-          await batcher?.flush();
-        }
-      }
+    if (req.stepGraph === false || !stepGraphCan(params)) return null;
+    const { tokenizer, shape } = await this.folder(req.folder);
+    const promptIds = chatPromptIds(tokenizer, req.prompt);
+    const graph = await this.stepGraph(key, req.folder, shape, params.n, promptIds.length + params.maxNewTokens, lora);
+    if (!graph) return null;
+    const batcher = onSteps ? batchSteps(onSteps) : null;
+    try {
+      const g = await generateWithStep(graph, tokenizer, promptIds, params, { betweenSteps: nextTask, ...(batcher ? { onStep: (e: StepEvent) => batcher.onStep(e) } : {}) });
+      return { ...g, promptIds: [...promptIds] };
+    } finally {
+      await batcher?.flush();
     }
-    return this.generateWith(session, req, onSteps);
   }
 
   /**
