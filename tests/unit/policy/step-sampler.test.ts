@@ -9,16 +9,19 @@ import { TextTokenizer } from '../../../src/lib/models/tokenizer';
 import { decoderShape } from '../../../src/lib/policy/onnx-decoder';
 import { DEFAULT_SAMPLE_PARAMS, type SampleParams } from '../../../src/lib/policy/sampler';
 import { generateWithStep, stepGraphCan, type StepGraph } from '../../../src/lib/policy/step-sampler';
+import { readSafetensors } from '../../../src/lib/models/safetensors';
 
 const dir = 'public/models/sgp-tiny-policy/';
 const json = <T>(p: string): T => JSON.parse(readFileSync(dir + p, 'utf8')) as T;
 const tok = new TextTokenizer(json('tokenizer.json'), json('tokenizer_config.json'));
 const greedy = json<{ cases: { prompt_ids: number[]; ids: number[]; text: string }[] }>('goldens/greedy.json');
 const shape = decoderShape(json('config.json'));
-const { session } = await createSession(readFileSync(dir + 'onnx/model_gpu.onnx'), 'wasm', [{ path: 'policy_weights.onnx_data', data: readFileSync(dir + 'onnx/policy_weights.onnx_data') }]);
+const weights = [{ path: 'policy_weights.onnx_data', data: readFileSync(dir + 'onnx/policy_weights.onnx_data') }];
+const { session } = await createSession(readFileSync(dir + 'onnx/model_gpu.onnx'), 'wasm', weights);
+const lora = await createSession(readFileSync(dir + 'onnx/model_gpu_lora.onnx'), 'wasm', weights);
 const params = (p: Partial<SampleParams>): SampleParams => ({ ...DEFAULT_SAMPLE_PARAMS, ...p });
 
-function wasmStep(rows: number, maxLength: number): StepGraph & { noises: (Float32Array | null)[] } {
+function wasmStep(rows: number, maxLength: number, extra: { session: typeof session; feeds: Record<string, PlainTensor> } = { session, feeds: {} }): StepGraph & { noises: (Float32Array | null)[] } {
   const cacheDims = [rows, shape.kvHeads, maxLength, shape.headDim];
   let cache: Record<string, PlainTensor> = {};
   for (let l = 0; l < shape.layers; l++) for (const kv of ['key', 'value']) cache[`past_key_values.${l}.${kv}`] = { type: 'float32', dims: cacheDims, data: new Float32Array(cacheDims.reduce((a, b) => a * b)) };
@@ -29,7 +32,8 @@ function wasmStep(rows: number, maxLength: number): StepGraph & { noises: (Float
     async step(ids, position, next) {
       noises.push(next && next.slice());
       if (next) noise = next.slice();
-      const out = await run(session, {
+      const out = await run(extra.session, {
+        ...extra.feeds,
         input_ids: { type: 'int32', dims: [rows, 1], data: ids }, seqlens_k: { type: 'int32', dims: [rows], data: new Int32Array(rows).fill(position) },
         total_sequence_length: { type: 'int32', dims: [1], data: [position + 1] }, noise: { type: 'float32', dims: [rows, shape.vocabSize], data: noise }, ...cache,
       });
@@ -75,4 +79,14 @@ test('requests the step graph cannot serve are refused with the reason', async (
   assert.equal(stepGraphCan({ topK: 0, topP: 0.9 }), false);
   await assert.rejects(generateWithStep(wasmStep(2, 256), tok, [1, 2], params({ n: 3 })), /decodes 2 rows; the request asks for n = 3/);
   await assert.rejects(generateWithStep(wasmStep(1, 16), tok, Array(16).fill(5), params({ n: 1 })), /holds 16 positions/);
+});
+
+test('the LoRA step graph with the initial (no-op) adapter decodes the goldens; a changed adapter changes the tokens', async () => {
+  const init = readSafetensors(new Uint8Array(readFileSync(dir + 'lora_init.safetensors')));
+  const c = greedy.cases[0]!;
+  const g = await generateWithStep(wasmStep(1, 256, { session: lora.session, feeds: init }), tok, c.prompt_ids, params({ n: 1, temperature: 0, maxNewTokens: c.ids.length + 5 }));
+  assert.deepEqual(g.samples[0]!.tokens, c.ids);
+  const bumped = Object.fromEntries(Object.entries(init).map(([k, t]) => [k, k.endsWith('lora_B') ? { ...t, data: (t.data as Float32Array).map((_, i) => Math.sin(i) * 0.5) } : t]));
+  const h = await generateWithStep(wasmStep(1, 256, { session: lora.session, feeds: bumped }), tok, c.prompt_ids, params({ n: 1, temperature: 0, maxNewTokens: c.ids.length + 5 }));
+  assert.notDeepEqual(h.samples[0]!.tokens, c.ids);
 });
