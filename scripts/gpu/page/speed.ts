@@ -20,7 +20,8 @@ export interface DecodeRow { variant: string; device: Device; threads?: number; 
 export async function decodeSpeed(variant: string, device: Device, batches: number[], newTokens: number, trials: number, threads: number): Promise<DecodeRow[]> {
   const frame = await openFrame({ workers: 1 });
   const rows: DecodeRow[] = [];
-  const step = variant.endsWith('+step');
+  const step = /[+ ]step$/.test(variant); // a '+' in the page's query arrives as a space unless written %2B
+  if (step) variant = variant.replace(/[+ ]step$/, '+step');
   const opts = { render: false, stepGraph: step };
   try {
     const info = await frame.sgp.policyLoad(variant.replace('+step', ''), device, undefined, device === 'wasm' ? threads : undefined);

@@ -28,8 +28,11 @@ export interface SessionInfo {
   outputNames: readonly string[];
 }
 
-/** What this browser can run: WebGPU when an adapter exists, else WASM. */
-export async function detectDevice(): Promise<{ device: Device; reason: string; shaderF16: boolean }> {
+/**
+ * What this browser can run: WebGPU when an adapter exists, else WASM. `emulated`: the adapter is a CPU
+ * fallback (SwiftShader), where WebGPU is correct but slow (stage-device.ts decides with it).
+ */
+export async function detectDevice(): Promise<{ device: Device; reason: string; shaderF16: boolean; emulated?: boolean }> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) return { device: 'wasm', reason: 'navigator.gpu is absent', shaderF16: false };
   let adapter: GPUAdapter | null;
@@ -39,7 +42,8 @@ export async function detectDevice(): Promise<{ device: Device; reason: string; 
     return { device: 'wasm', reason: `requestAdapter() failed: ${message(err)}`, shaderF16: false };
   }
   if (!adapter) return { device: 'wasm', reason: 'no WebGPU adapter (requestAdapter() returned null)', shaderF16: false };
-  return { device: 'webgpu', reason: `${adapter.info.vendor} ${adapter.info.architecture}`.trim(), shaderF16: adapter.features.has('shader-f16') };
+  const emulated = (adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true || adapter.info.architecture === 'swiftshader';
+  return { device: 'webgpu', reason: `${adapter.info.vendor} ${adapter.info.architecture}`.trim(), shaderF16: adapter.features.has('shader-f16'), emulated };
 }
 
 export type WasmBuild = 'plain' | 'asyncify';
