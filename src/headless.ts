@@ -102,7 +102,7 @@ const sgp = {
    * `stepsAtCancel`: the steps the page had heard when it answered "stop" (steps arrive in batches,
    * so the answer goes back after the whole batch that held step `cancelAfterSteps`).
    */
-  async sample(prompt: string, params: Partial<SampleParams> = {}, opts: { render?: boolean; cancelAfterSteps?: number } = {}) {
+  async sample(prompt: string, params: Partial<SampleParams> = {}, opts: { render?: boolean; cancelAfterSteps?: number; stepGraph?: boolean } = {}) {
     const ctl = new AbortController();
     const streamed: string[] = [];
     const finishedAt: number[] = [];
@@ -118,7 +118,7 @@ const sgp = {
         ctl.abort();
         queueMicrotask(() => (stepsAtCancel = steps)); // after the rest of this batch
       }
-    }, { signal: ctl.signal });
+    }, { signal: ctl.signal, ...(opts.stepGraph === false ? { stepGraph: false } : {}) });
     const samples: HeadlessSample[] = await Promise.all(
       g.samples.map(async (s) => {
         const base = { i: s.i, program: s.text, tokens: s.tokens, logprobs: s.logprobs, finish: s.finish, ms: finishedAt[s.i] ?? 0 };

@@ -9,13 +9,32 @@ import { SessionTable, type LoadSpec } from '../src/lib/models/sessions';
 import type { LoadedModel, LoadProgress, ModelRequest } from '../src/lib/models/load';
 import { clearModelCache } from '../src/lib/models/hub';
 import { PolicyHost, type GenerateRequest } from '../src/lib/policy/policy-host';
+import { GpuSteps } from '../src/lib/policy/gpu-step';
 import type { Generation, StepEvent } from '../src/lib/policy/sampler';
 import { EncoderHost, type EncoderInfo } from '../src/lib/reward/encoder-host';
 import type { Pixels } from '../src/lib/render/rasterize';
 import { Trainer, type TrainBatch, type TrainerInfo, type TrainerOptions, type TrainerState, type TrainHyper, type TrainStats } from '../src/lib/rl/trainer';
 
 const sessions = new SessionTable();
-const policies = new PolicyHost((key) => sessions.get(key));
+/** Keys whose session is an fp32 policy decoder on WebGPU: the step graph can stand in for them. */
+const fp32OnWebgpu = new Set<string>();
+const gpuSteps = new GpuSteps();
+/** Why the step graph could not be made, once: later calls decode with sampler.ts without retrying. */
+let gpuStepFailure: string | null = null;
+// The WebGPU step graph (policy/gpu-step.ts) serves a bundled-layout fp32 policy on WebGPU, at most 16
+// rows (its cache is rows × 1024 positions × layers on the GPU); everything else decodes as before.
+const policies = new PolicyHost(
+  (key) => sessions.get(key),
+  (key, folder, shape, rows, length, lora) => {
+    const onWebgpu = lora ? trainers.get(key)?.info.device === 'webgpu' : fp32OnWebgpu.has(key);
+    if (gpuStepFailure || !onWebgpu || rows > 16) return null;
+    return gpuSteps.get(folder, shape, rows, length, lora).catch((err: unknown) => {
+      gpuStepFailure = err instanceof Error ? err.message : String(err);
+      console.warn(`WebGPU step graph unavailable, decoding without it: ${gpuStepFailure}`);
+      return null;
+    });
+  },
+);
 const encoders = new EncoderHost((key) => sessions.get(key));
 const trainers = new Map<string, Trainer>();
 
@@ -41,7 +60,10 @@ const api = {
   /** Loads a model under `key`, replacing (and first releasing) what was there; see SessionTable. */
   async load(key: string, spec: LoadSpec): Promise<SessionInfo> {
     configureOrt(spec.threads);
-    return sessions.load(key, spec);
+    fp32OnWebgpu.delete(key);
+    const info = await sessions.load(key, spec);
+    if (info.device === 'webgpu' && typeof spec.model === 'string' && spec.model.endsWith('/onnx/model.onnx')) fp32OnWebgpu.add(key);
+    return info;
   },
 
   /**
@@ -51,7 +73,9 @@ const api = {
   async loadModel(key: string, request: ModelRequest, onProgress?: (p: LoadProgress) => void): Promise<LoadedModel> {
     configureOrt();
     encoders.forget(key);
+    fp32OnWebgpu.delete(key);
     const model = await sessions.loadModel(key, request, onProgress);
+    if (model.task === 'policy' && model.variant === 'model' && model.graphs.model?.device === 'webgpu') fp32OnWebgpu.add(key);
     encoders.register(key, model); // encoders keep their preprocessing and tokenizer; policies are ignored
     return model;
   },
@@ -105,7 +129,7 @@ const api = {
   /** Samples a group from the LoRA sampler with the learner's current LoRA (no copy of it anywhere). */
   trainerGenerate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation & { promptIds: number[] }> {
     const t = trainer(key);
-    return policies.generateWith(t.sampler, req, onSteps, t.samplerFeeds());
+    return policies.generateLora(key, t.sampler, req, onSteps, t.samplerFeeds());
   },
 
   trainerExport(key: string): Promise<TrainerState> {
@@ -126,8 +150,9 @@ const api = {
     trainers.delete(key);
   },
 
-  release(key: string): Promise<void> {
+  async release(key: string): Promise<void> {
     encoders.forget(key);
+    if (fp32OnWebgpu.delete(key)) await gpuSteps.release();
     return sessions.release(key);
   },
 

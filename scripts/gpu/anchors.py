@@ -67,16 +67,44 @@ def decode(model_dir, new_tokens, threads, repeats):
 
 
 def load_onnx_weights(model, path):
+    """The exported encoder's weights into the transformers module it came from. Named initializers carry the
+    export wrapper's prefix ('model.'); the Linear weights were folded into anonymous MatMul initializers
+    ([in, out]), found here through their MatMul node's name, which spells the module's path.
+    Returns 'loaded/total' and the max |Δ| of the module's output against onnxruntime's on one input."""
     import onnx
+    import onnxruntime as ort
     from onnx import numpy_helper
+    m = onnx.load(path)
     sd = model.state_dict()
-    got = {}
-    for init in onnx.load(path).graph.initializer:
-        for name in (init.name, init.name.removeprefix("vision_model."), "vision_model." + init.name):
-            if name in sd and tuple(sd[name].shape) == tuple(init.dims):
-                got[name] = torch.from_numpy(numpy_helper.to_array(init).copy())
+    inits = {i.name: i for i in m.graph.initializer}
+    got, used = {}, set()
+    for init in m.graph.initializer:
+        bare = init.name.removeprefix("model.")
+        for name in (init.name, bare, bare.removeprefix("vision_model."), "vision_model." + bare):
+            if name in sd and name not in got and tuple(sd[name].shape) == tuple(init.dims):
+                got[name], _ = torch.from_numpy(numpy_helper.to_array(init).copy()), used.add(init.name)
+                break
+    for node in m.graph.node:  # '/model/encoder/layer.0/attention/q_proj/MatMul' ← encoder.layer.0.attention.q_proj.weight
+        if node.op_type != "MatMul" or not node.name.startswith("/model/"):
+            continue
+        bare = node.name[len("/model/"):].rsplit("/", 1)[0].replace("/", ".") + ".weight"
+        for x in node.input:
+            for name in (bare, "vision_model." + bare):
+                if x in inits and name in sd and name not in got and tuple(sd[name].shape) == tuple(inits[x].dims)[::-1]:
+                    got[name] = torch.from_numpy(numpy_helper.to_array(inits[x]).T.copy())
+    pos = "embeddings.position_embeddings"  # DINO: split by the export into the class row and the patch grid
+    cls_pos = [inits[x] for node in m.graph.node if node.name == "/model/embeddings/Concat_6" for x in node.input if x in inits]
+    grid = [inits[x] for node in m.graph.node if node.name == "/model/embeddings/Reshape_1" for x in node.input if x in inits and len(inits[x].dims) == 3]
+    if pos in sd and pos not in got and cls_pos and grid:
+        both = torch.cat([torch.from_numpy(numpy_helper.to_array(cls_pos[0]).copy()), torch.from_numpy(numpy_helper.to_array(grid[0]).copy())], 1)
+        if tuple(both.shape) == tuple(sd[pos].shape):
+            got[pos] = both
     model.load_state_dict(got, strict=False)
-    return f"{len(got)}/{len(sd)}"
+    x = torch.rand(2, *[d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim][1:])
+    want = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(None, {m.graph.input[0].name: x.numpy()})[1]
+    with torch.no_grad():
+        have = model(**{"pixel_values": x}).pooler_output.numpy()
+    return f"{len(got)}/{len(sd)}", float(abs(have - want).max())
 
 
 def encoders(site, runs):
@@ -87,7 +115,7 @@ def encoders(site, runs):
         folder = os.path.join(site, "models", name)
         cfg = json.load(open(os.path.join(folder, "config.json")))
         m = make(cfg).eval()
-        loaded = load_onnx_weights(m, os.path.join(folder, "onnx", file))
+        loaded, diff = load_onnx_weights(m, os.path.join(folder, "onnx", file))
         side = (cfg.get("vision_config") or cfg)["image_size"]
         for dev in DEVICES:
             m = m.to(dev)
@@ -96,7 +124,7 @@ def encoders(site, runs):
                 x = torch.rand(B, 3, side, side, device=dev)
                 with torch.no_grad():
                     ms = statistics.median(timed(lambda: m(pixel_values=x), runs, sync))
-                out.append({"model": name, "engine": f"torch_{dev}", "batch": B, "images_s": round(B * 1000 / ms, 1), "ms_per_call": round(ms, 3), "weights_loaded": loaded})
+                out.append({"model": name, "engine": f"torch_{dev}", "batch": B, "images_s": round(B * 1000 / ms, 1), "ms_per_call": round(ms, 3), "weights_loaded": loaded, "max_abs_diff_vs_onnx": round(diff, 6)})
     return out
 
 

@@ -36,7 +36,7 @@ def merge(out):
     cuda_dec = a_dec.get("torch_cuda_generate", {})
     ratios = {
         "webgpu_decode_vs_torch_cuda": {f"{v}_B{b}": ratio(decode.get((v, dev, b), {}).get("tok_s"), cuda_dec.get(f"B{b}", {}).get("tok_s"))
-                                        for v in ("model", "model_quantized") for b in (1, 8)},
+                                        for v in ("model", "model+step", "model_quantized") for b in (1, 8)},
         "webgpu_train_step_vs_torch_cuda": ratio(a_train.get("torch_cuda", {}).get("median_ms"), train.get(("train_step.onnx", dev), {}).get("median_ms")),
         "webgpu_encoder_vs_torch_cuda": {f"{m}_{v}_B{b}": ratio(enc.get((m, v, dev, b), {}).get("images_s"), a_enc.get((m, "torch_cuda", b), {}).get("images_s"))
                                          for m in ("sgp-tiny-siglip", "sgp-tiny-dino") for v in ("fp32", "quantized") for b in (1, 8)},
@@ -47,7 +47,7 @@ def merge(out):
         "browser": page.get("user_agent"), "adapter": page.get("adapter"), "ml_device": page.get("ml_device"),
         "device": dev, "params": page.get("params"), "page_stage": page.get("stage"), "page_error": page.get("error"),
         "checks_passed": f"{sum(1 for c in checks if c.get('ok'))}/{len(checks)}", "checks": checks,
-        "decode": page.get("decode"), "encoders": page.get("encoders"), "train": page.get("train"),
+        "decode": page.get("decode"), "encoders": page.get("encoders"), "train": page.get("train"), "rl": page.get("rl"),
         "anchors": anchors, "ratios": ratios,
         "ratio_meaning": "WebGPU throughput / PyTorch CUDA eager throughput on the same machine (1 = parity, < 1 = slower)",
     }
@@ -69,6 +69,11 @@ def table(r):
     for k in ("torch_cuda", "torch_cpu"):
         if k in a.get("train_step", {}):
             rows.append(f"| PEFT LoRA GRPO step, {k} | {a['train_step'][k]['median_ms']} |")
+    rows += ["", "| GRPO iteration, 1 prompt × 8 samples | sample | render | score | train | total ms |", "|---|---|---|---|---|---|"]
+    for g in r.get("rl") or []:
+        if not g.get("error"):
+            m = g["ms"]
+            rows.append(f"| {g['backend']}, step {g['step']} | {m.get('sample')} | {m.get('render')} | {m.get('score')} | {m.get('train')} | {m.get('total')} |")
     rows += ["", "| encoder | images/s B=1 | images/s B=8 |", "|---|---|---|"]
     enc = {}
     for e in (r.get("encoders") or []):

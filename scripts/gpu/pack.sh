@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench:gpu:pack — builds the bundle the GPU machine needs, in ignored paths:
 #   .cache/gpu-pack/  work folder (site, browser, loaders; the Debian packages it downloads are kept)
-#   .carry/gpu/       what travels: bundle.part-aa… (xz tar, ≤ GPU_PART_MB each, default 50) + runner/
+#   .carry/gpu/       what travels: bundle.part-aa… (xz tar at level GPU_XZ_LEVEL, default 6; ≤ GPU_PART_MB each, default 50) + runner/
 # The tar holds site/ (dist/ without pyodide-core),
 # chrome/ (Debian's chromium-headless-shell + the files and shared libraries it needs beside it) and
 # gl/ (the GL/Vulkan loader .debs). runner/ holds run.sh, serve.py, the anchors, the Python modules
@@ -42,7 +42,7 @@ mkdir -p $W/tree/gl && cp $W/gl/*.deb $W/tree/gl/
 
 echo "== pack"
 rm -rf $OUT && mkdir -p $OUT
-tar -C $W/tree -cf - site chrome gl | xz -T0 -6 | split -b ${PART_MB}M -a 2 - $OUT/bundle.part-
+tar -C $W/tree -cf - site chrome gl | xz -T0 -${GPU_XZ_LEVEL:-6} | split -b ${PART_MB}M -a 2 - $OUT/bundle.part-
 ( cd $OUT && sha256sum bundle.part-* > parts.sha256 )
 fi
 

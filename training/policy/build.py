@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 import torch  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
 
-from training.policy import check_grpo, export, goldens, model as M, train_step as TS, verify  # noqa: E402
+from training.policy import check_grpo, export, goldens, gpu_graph, model as M, train_step as TS, verify  # noqa: E402
 
 
 def main(ckpt, out):
@@ -33,6 +33,10 @@ def main(ckpt, out):
     lora = {n: (t if n.endswith("A") else torch.randn(t.shape, generator=g) * 0.02) for n, t in M.init_lora(cfg).items()}
     checks["decoder_lora"] = verify.check_decoder(paths["lora"], w, cfg, lora)
     checks["decoder_lora_fused"] = verify.check_decoder(paths["lora_fused"], w, cfg, lora)
+    for with_lora in (False, True):  # the WebGPU step graphs, on the shared weights file (gpu_graph.py)
+        step = os.path.join(out, "onnx", "model_gpu_lora.onnx" if with_lora else "model_gpu.onnx")
+        gpu_graph.onnx.save(gpu_graph.build(out, with_lora), step)
+        checks["gpu_step_lora" if with_lora else "gpu_step"] = gpu_graph.check(out, step, lora=with_lora)
     checks["train_step"] = goldens.write_all(out, hf, w, cfg, lora)
     checks["seconds"] = round(time.time() - t0, 1)
     checks["sizes"] = {os.path.relpath(os.path.join(r, f), out): os.path.getsize(os.path.join(r, f))

@@ -1,16 +1,16 @@
 // gpu.html's script: adapter → golden checks → decode / encoder / train-step speed, each section
 // posted to the server as it finishes (a crash keeps what came before). Query parameters:
-// device (webgpu), sections (adapter,checks,decode,encoders,train), small=1 (SwiftShader: fewer
+// device (webgpu), sections (adapter,checks,decode,encoders,train,rl), small=1 (SwiftShader: fewer
 // rows and images), tokens (new tokens per decode, 128), runs (timed calls, 10), threads (WASM, 8),
 // decode (device:variant[:threads],… the decode configurations).
 import type { Device } from '../../../src/lib/models/backend';
 import { goldenChecks } from './checks';
-import { decodeSpeed, encoderSpeed, trainSpeed, PROMPT, type DecodeRow, type EncoderRow } from './speed';
+import { decodeSpeed, encoderSpeed, rlSpeed, trainSpeed, PROMPT, type DecodeRow, type EncoderRow } from './speed';
 import { openFrame, post } from './frame';
 
 const q = new URLSearchParams(location.search);
 const device = (q.get('device') ?? 'webgpu') as Device;
-const sections = (q.get('sections') ?? 'adapter,checks,decode,encoders,train').split(',');
+const sections = (q.get('sections') ?? 'adapter,checks,decode,encoders,train,rl').split(',');
 const small = q.get('small') === '1';
 const newTokens = Number(q.get('tokens') ?? 128);
 const runs = Number(q.get('runs') ?? 10);
@@ -66,13 +66,18 @@ try {
   if (sections.includes('decode')) {
     const rows: DecodeRow[] = (result.decode = []);
     // device:variant[:threads], e.g. decode=webgpu:model,wasm:model:4 (default: both variants on both devices)
-    const configs = (q.get('decode') ?? [...new Set([device, 'wasm'])].flatMap((d) => [`${d}:model_quantized`, `${d}:model`]).join(',')).split(',');
+    // device:variant[:threads]; model+step = the fp32 policy through the WebGPU step graph
+    const configs = (q.get('decode') ?? [...new Set([device, 'wasm'])].flatMap((d) => [`${d}:model_quantized`, `${d}:model`, ...(d === 'webgpu' ? [`${d}:model+step`] : [])]).join(',')).split(',');
     for (const c of configs) {
       const [dev, variant, t] = c.split(':') as [Device, string, string | undefined];
       rows.push(...(await decodeSpeed(variant, dev, [1, 8], small ? 16 : newTokens, small ? 1 : 2, Number(t ?? threads))));
       await post(result);
     }
     await progress('decode');
+  }
+  if (sections.includes('rl')) {
+    result.rl = [...(await rlSpeed(device, small ? 1 : 3)), ...(device === 'wasm' || small ? [] : await rlSpeed('wasm', 2))];
+    await progress('rl');
   }
 } catch (e) {
   result.error = String((e as Error).stack ?? e).slice(0, 1000);

@@ -12,19 +12,26 @@ const external = [{ path: 'policy_weights.onnx_data', url: `${P}onnx/policy_weig
 
 export interface DecodeRow { variant: string; device: Device; threads?: number; batch: number; new_tokens: number; tok_s: number; total_tok_s: number; first_token_ms: number; trials: number[]; error?: string }
 
-/** One fresh headless page (fresh ml worker, so WASM's thread count applies) per variant × device. */
+/**
+ * One fresh headless page (fresh ml worker, so WASM's thread count applies) per variant × device.
+ * `variant` 'model+step' is the fp32 policy through the WebGPU step graph (policy/gpu-step.ts), which the
+ * app takes for fp32 on WebGPU; plain 'model' on WebGPU measures sampler.ts's decoder beside it.
+ */
 export async function decodeSpeed(variant: string, device: Device, batches: number[], newTokens: number, trials: number, threads: number): Promise<DecodeRow[]> {
   const frame = await openFrame({ workers: 1 });
   const rows: DecodeRow[] = [];
+  const step = /[+ ]step$/.test(variant); // a '+' in the page's query arrives as a space unless written %2B
+  if (step) variant = variant.replace(/[+ ]step$/, '+step');
+  const opts = { render: false, stepGraph: step };
   try {
-    const info = await frame.sgp.policyLoad(variant, device, undefined, device === 'wasm' ? threads : undefined);
+    const info = await frame.sgp.policyLoad(variant.replace('+step', ''), device, undefined, device === 'wasm' ? threads : undefined);
     if (info.device !== device) throw new Error(`loaded on ${info.device}: ${info.notice ?? ''}`);
     for (const batch of batches) {
       const params = { n: batch, temperature: 1, seed: 1, maxNewTokens: newTokens, minNewTokens: newTokens, stop: [] };
-      await frame.sgp.sample(PROMPT, { ...params, maxNewTokens: 8, minNewTokens: 8 }, { render: false }); // warm-up: shaders, allocations
+      await frame.sgp.sample(PROMPT, { ...params, maxNewTokens: 8, minNewTokens: 8 }, opts); // warm-up: shaders, allocations
       const got: { tok_s: number; total: number; ttft: number }[] = [];
       for (let t = 0; t < trials; t++) {
-        const r = await frame.sgp.sample(PROMPT, params, { render: false });
+        const r = await frame.sgp.sample(PROMPT, params, opts);
         got.push({ tok_s: r.tokPerS, total: (r.newTokens * 1000) / r.totalMs, ttft: r.firstTokenMs });
       }
       const best = got.reduce((a, b) => (b.tok_s > a.tok_s ? b : a));
@@ -121,6 +128,30 @@ export async function trainSpeed(sgp: Sgp, device: Device, runs: number): Promis
     } finally {
       await sgp.onnxRelease(key).catch(() => undefined);
     }
+  }
+  return rows;
+}
+
+export interface RlRow { backend: Device; step: number; ms: Record<string, number>; valid_rate: number | null; length: number | null; error?: string }
+
+/**
+ * GRPO iterations of one prompt × 8 samples through the Train page's runner (headless-rl.ts): sample
+ * (the learner's LoRA sampler), render, score (verifiable preset), train; ms split per step. The first
+ * step pays for loading and shader compiles, so `steps` ≥ 2 shows the warm figure.
+ */
+export async function rlSpeed(backend: Device, steps: number): Promise<RlRow[]> {
+  const frame = await openFrame({ workers: 2 });
+  const rows: RlRow[] = [];
+  try {
+    await frame.sgp.rlInit({ split: 'compositional', seed: 1, preset: 'verifiable', backend, config: { promptsPerStep: 1, group: 8 }, heldout: 1 });
+    for (let s = 0; s < steps; s++) {
+      const r = await frame.sgp.rlStep();
+      rows.push({ backend, step: r.step, ms: r.ms, valid_rate: r.valid_rate, length: r.length });
+    }
+  } catch (e) {
+    rows.push({ backend, step: 0, ms: {}, valid_rate: null, length: null, error: String((e as Error).message ?? e).slice(0, 300) });
+  } finally {
+    frame.close();
   }
   return rows;
 }

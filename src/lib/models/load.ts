@@ -48,7 +48,7 @@ export async function loadModel(
 ): Promise<{ model: LoadedModel; sessions: Record<string, Session> }> {
   const entry = lookupModel(request.id);
   const cap = await detectDevice();
-  const target = request.device === 'auto' ? autoDevice(entry, cap.device, globalThis.crossOriginIsolated === true) : request.device;
+  const target = request.device === 'auto' ? autoDevice(entry, cap.device, globalThis.crossOriginIsolated === true, cap.emulated === true) : request.device;
   const variant = chooseVariant(entry, { device: target, shaderF16: cap.shaderF16 }, request.variant);
   // 'auto' that chose WASM over an available WebGPU is a decision, not a fallback: no notice
   const sessionDevice = request.device === 'auto' && target !== cap.device ? target : request.device;

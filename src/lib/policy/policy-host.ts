@@ -7,6 +7,7 @@ import { decoderShape, type onnxDecoder, type DecoderShape } from './onnx-decode
 import { chatPromptIds } from './prompt';
 import { DEFAULT_SAMPLE_PARAMS, generate, nextTask, type Generation, type SampleParams, type StepEvent } from './sampler';
 import { batchSteps } from './step-batch';
+import { generateWithStep, stepGraphCan, type StepGraph } from './step-sampler';
 
 type Session = Parameters<typeof onnxDecoder>[0];
 
@@ -15,16 +16,57 @@ export interface GenerateRequest {
   folder: string;
   prompt: string;
   params?: Partial<SampleParams>;
+  /** false: never the WebGPU step graph (gpu-step.ts), e.g. to measure the plain decoder beside it. */
+  stepGraph?: boolean;
 }
+
+/**
+ * The step graph for a policy loaded under `key` with `rows` rows and `length` positions, when that
+ * policy runs on WebGPU with fp32 weights and its folder has one; else null (sampler.ts decodes).
+ */
+export type StepGraphSource = (key: string, folder: string, shape: DecoderShape, rows: number, length: number, lora?: Parameters<typeof onnxDecoder>[2]) => Promise<StepGraph | null> | null;
 
 export class PolicyHost {
   private readonly folders = new Map<string, Promise<{ tokenizer: TextTokenizer; shape: DecoderShape }>>();
 
-  constructor(private readonly session: (key: string) => Session) {}
+  constructor(
+    private readonly session: (key: string) => Session,
+    private readonly stepGraph: StepGraphSource = () => null,
+  ) {}
 
-  /** `onSteps` hears the steps in batches (step-batch.ts); its answering false cancels. */
-  generate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation> {
-    return this.generateWith(this.session(key), req, onSteps);
+  /**
+   * `onSteps` hears the steps in batches (step-batch.ts); its answering false cancels. Temperature or
+   * greedy requests on a WebGPU fp32 policy decode through the step graph (gpu-step.ts): same seed, same
+   * programs on that path, greedy as sampler.ts; top-k/top-p go through sampler.ts.
+   */
+  async generate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation> {
+    const session = this.session(key);
+    return (await this.withStepGraph(key, req, onSteps)) ?? this.generateWith(session, req, onSteps);
+  }
+
+  /**
+   * The learner's LoRA sampler (src/lib/rl/trainer.ts) under trainer `key`: through the LoRA step graph
+   * bound to the live LoRA tensors when the source offers one, else `session` with them as extra feeds.
+   */
+  async generateLora(key: string, session: Session, req: GenerateRequest, onSteps: ((events: StepEvent[]) => unknown) | undefined, lora: Parameters<typeof onnxDecoder>[2]): Promise<Generation & { promptIds: number[] }> {
+    return (await this.withStepGraph(key, req, onSteps, lora)) ?? this.generateWith(session, req, onSteps, lora);
+  }
+
+  /** The generation through a step graph, or null when the source has none for this request. */
+  private async withStepGraph(key: string, req: GenerateRequest, onSteps: ((events: StepEvent[]) => unknown) | undefined, lora?: Parameters<typeof onnxDecoder>[2]): Promise<(Generation & { promptIds: number[] }) | null> {
+    const params = { ...DEFAULT_SAMPLE_PARAMS, ...req.params };
+    if (req.stepGraph === false || !stepGraphCan(params)) return null;
+    const { tokenizer, shape } = await this.folder(req.folder);
+    const promptIds = chatPromptIds(tokenizer, req.prompt);
+    const graph = await this.stepGraph(key, req.folder, shape, params.n, promptIds.length + params.maxNewTokens, lora);
+    if (!graph) return null;
+    const batcher = onSteps ? batchSteps(onSteps) : null;
+    try {
+      const g = await generateWithStep(graph, tokenizer, promptIds, params, { betweenSteps: nextTask, ...(batcher ? { onStep: (e: StepEvent) => batcher.onStep(e) } : {}) });
+      return { ...g, promptIds: [...promptIds] };
+    } finally {
+      await batcher?.flush();
+    }
   }
 
   /**

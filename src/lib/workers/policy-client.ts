@@ -25,6 +25,8 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** The longest wait for the next step (or for prefill) before the worker counts as hung. */
   stallMs?: number;
+  /** false: decode with sampler.ts even where the WebGPU step graph could (policy-host.ts). */
+  stepGraph?: boolean;
 }
 
 export class PolicyClient {
@@ -67,7 +69,7 @@ export class PolicyClient {
   generate(prompt: string, params: Partial<SampleParams> = {}, onStep?: (e: StepEvent) => void, opts: GenerateOptions = {}): Promise<Generation> {
     const model = this.model;
     if (!model) return Promise.reject(new Error('no policy loaded; call load({ folder, variant, device }) first'));
-    const { signal, stallMs = 120_000 } = opts;
+    const { signal, stallMs = 120_000, stepGraph } = opts;
     return this.ml.call((api, progress) => {
       // The worker sends steps in batches (at most every ~30 ms); the page still hears them one by one.
       const step = (events: StepEvent[]): boolean => {
@@ -75,7 +77,7 @@ export class PolicyClient {
         for (const e of events) onStep?.(e);
         return !signal?.aborted;
       };
-      return api.generate(this.key, { folder: model.folder, prompt, params }, Comlink.proxy(step));
+      return api.generate(this.key, { folder: model.folder, prompt, params, ...(stepGraph === false ? { stepGraph } : {}) }, Comlink.proxy(step));
     }, stallMs);
   }
 }

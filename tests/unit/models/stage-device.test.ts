@@ -1,21 +1,23 @@
-// 'auto' per kind of model: the bundled policy decodes on WASM (measured faster than WebGPU on an
-// H200, bench/gpu/), everything else follows the detected device.
+// 'auto' per kind of model: the bundled policy decodes on WebGPU on a real GPU (the step graph, measured
+// faster than WASM at batch 8 on an H200, bench/gpu/), on WASM on a CPU-emulated adapter when WASM's
+// threads can start; everything else follows the detected device.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { autoDevice } from '../../../src/lib/models/stage-device';
 import { MODELS } from '../../../src/lib/models/registry';
 
-test('the bundled policy runs on WASM when its threads can start, else on the detected device', () => {
+test('the bundled policy: WebGPU on a real GPU; on an emulated one WASM when its threads can start', () => {
   const policy = MODELS['sgp-tiny-policy']!;
-  assert.equal(autoDevice(policy, 'webgpu', true), 'wasm');
-  assert.equal(autoDevice(policy, 'webgpu', false), 'webgpu', 'one WASM thread: WebGPU as before');
+  assert.equal(autoDevice(policy, 'webgpu', true), 'webgpu', 'a real GPU: the step graph');
+  assert.equal(autoDevice(policy, 'webgpu', true, true), 'wasm', 'SwiftShader, isolated');
+  assert.equal(autoDevice(policy, 'webgpu', false, true), 'webgpu', 'one WASM thread: WebGPU as before');
   assert.equal(autoDevice(policy, 'wasm', false), 'wasm');
 });
 
 test('encoders and hub policies follow the detected device', () => {
-  for (const id of ['sgp-tiny-siglip', 'sgp-tiny-dino', 'Xenova/dinov2-small']) assert.equal(autoDevice(MODELS[id]!, 'webgpu', true), 'webgpu', id);
+  for (const id of ['sgp-tiny-siglip', 'sgp-tiny-dino', 'Xenova/dinov2-small']) assert.equal(autoDevice(MODELS[id]!, 'webgpu', true, true), 'webgpu', id);
   const hubPolicy = Object.values(MODELS).find((m) => m.task === 'policy' && m.source === 'hub');
   assert.ok(hubPolicy, 'the registry lists a hub policy');
-  assert.equal(autoDevice(hubPolicy, 'webgpu', true), 'webgpu');
+  assert.equal(autoDevice(hubPolicy, 'webgpu', true, true), 'webgpu');
   assert.equal(autoDevice(hubPolicy, 'wasm', true), 'wasm');
 });
