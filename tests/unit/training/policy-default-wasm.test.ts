@@ -1,6 +1,7 @@
 // The bundled policy's decoders in onnxruntime-web (WASM backend, in Node) against the fp32 goldens that
 // onnxruntime (Python, CPU) wrote: model.onnx through the shared external-data file, exactly; the default
-// int8 variant (self-contained) close to it, with the same next token.
+// int8 variant (self-contained, its cache kept by the caller: cache-decoder.ts) close to it, with the same
+// next token.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -37,8 +38,24 @@ async function prefillAndStep(sess: ort.InferenceSession): Promise<[number[][], 
     input_ids: i64(golden.step.input_ids), position_ids: i64(golden.step.position_ids),
     attention_mask: i64(p.attention_mask.map((row) => [...row, 1])),
   };
-  for (const [k, v] of Object.entries(first)) if (k.startsWith('present.')) next[`past_key_values.${k.slice(8)}`] = v;
+  for (const [k, v] of Object.entries(first)) {
+    if (k.startsWith('present.')) next[`past_key_values.${k.slice(8)}`] = v;
+    // A cache-outside graph returns only the call's new keys/values, [B, S, H·hd]: the caller's cache is [B, H, S, hd].
+    if (k.startsWith('new.')) next[`past_key_values.${k.slice(4)}`] = headsFirst(v, cfg.num_key_value_heads as number);
+  }
   return [last(first.logits as ort.Tensor), last((await sess.run(next)).logits as ort.Tensor)];
+}
+
+/** [B, S, H·hd] → [B, H, S, hd]. */
+function headsFirst(t: ort.Tensor, heads: number): ort.Tensor {
+  const [b, s, width] = t.dims as [number, number, number];
+  const hd = width / heads;
+  const src = t.data as Float32Array;
+  const out = new Float32Array(src.length);
+  for (let i = 0; i < b; i++) for (let p = 0; p < s; p++) for (let h = 0; h < heads; h++) {
+    out.set(src.subarray(((i * s + p) * heads + h) * hd, ((i * s + p) * heads + h + 1) * hd), ((i * heads + h) * s + p) * hd);
+  }
+  return new ort.Tensor('float32', out, [b, heads, s, hd]);
 }
 
 const maxAbs = (a: number[][], b: number[][]): number => Math.max(...a.flatMap((row, i) => row.map((x, j) => Math.abs(x - (b[i]?.[j] ?? NaN)))));
