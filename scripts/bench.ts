@@ -159,13 +159,18 @@ if (train.length) {
     trainSummary[`train_step_ms_ort_native_cpu_T${t.seq}`] = anchors.ort_cpu_step_ms?.[`T${t.seq}`] ?? null;
     trainSummary[`train_step_ms_ort_native_cpu_packed_T${t.seq}`] = anchors.ort_cpu_packed_step_ms?.[`T${t.seq}`] ?? null;
     trainSummary[`train_step_vs_torch_cpu_T${t.seq}`] = torch ? +(t.step_ms / torch).toFixed(3) : null;
+    // The learner packs the group; PyTorch's PEFT step above pads it. The same slots in PyTorch eager give the ratio on equal work.
+    const torchPacked = anchors.torch_cpu_packed_step_ms?.[`T${t.seq}`] ?? null;
+    trainSummary[`train_step_ms_torch_cpu_packed_T${t.seq}`] = torchPacked;
+    trainSummary[`train_step_vs_torch_cpu_packed_T${t.seq}`] = torchPacked ? +(t.step_ms / torchPacked).toFixed(3) : null;
   }
   trainSummary.train_step_vs_torch_cpu = trainSummary[`train_step_vs_torch_cpu_T${Math.max(...train.map((t) => t.seq))}`] ?? null;
+  trainSummary.train_step_vs_torch_cpu_packed = trainSummary[`train_step_vs_torch_cpu_packed_T${Math.max(...train.map((t) => t.seq))}`] ?? null;
   trainSummary.goal_train_step_vs_torch_cpu = 1.5;
 }
 
 /** training/policy/bench_train.py: one step in PyTorch CPU eager and native onnxruntime per bucket. */
-function trainAnchors(seqs: number[]): { torch_cpu_step_ms?: Record<string, number>; ort_cpu_step_ms?: Record<string, number>; ort_cpu_packed_step_ms?: Record<string, number> } {
+function trainAnchors(seqs: number[]): { torch_cpu_step_ms?: Record<string, number>; torch_cpu_packed_step_ms?: Record<string, number>; ort_cpu_step_ms?: Record<string, number>; ort_cpu_packed_step_ms?: Record<string, number> } {
   const python = existsSync('training/.venv/bin/python') ? 'training/.venv/bin/python' : 'python3';
   const r = spawnSync(python, ['training/policy/bench_train.py', '--seqs', seqs.join(','), '--threads', '2', '--repeats', String(TRIALS), '--json'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bench_train.py failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-500)}`);

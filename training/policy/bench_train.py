@@ -1,7 +1,8 @@
 """CPU anchors for `npm run bench` (section train): one GRPO step of the bundled policy on the same (B, T)
 batch the browser times, in PyTorch CPU eager (PEFT LoRA on the LlamaForCausalLM rebuilt from model.onnx,
 torch.optim.AdamW) and in native onnxruntime on the bucket's train-step graph and on the packed graph the app runs
-(train_step_packed.py: the rows packed into fewer slots, so it skips the padding both others compute).
+(train_step_packed.py: the rows packed into fewer slots, so it skips the padding both others compute), and
+PyTorch CPU eager on those same slots (the function that graph was traced from): equal work, engine against engine.
 
     python3 training/policy/bench_train.py --seqs 256,384 --threads 2 --repeats 3 --json
 
@@ -95,6 +96,20 @@ def ort_packed_step_fn(folder, ids, mask, adv, threads):
     return lambda: sess.run(None, feeds)
 
 
+def torch_packed_step_fn(hf, folder, ids, mask, adv):
+    """PyTorch eager on the very slots the app's packed graph gets: the same function the graph was traced
+    from (train_step.make_step_fn, packed), so the ratio against it compares engines on equal work."""
+    w, cfg = M.base_weights(hf), hf.config
+    names = list(M.lora_shapes(cfg))
+    lora = load_file(os.path.join(folder, "lora_init.safetensors"))
+    zeros = {n: torch.zeros_like(t) for n, t in lora.items()}
+    batch = {"input_ids": ids, "loss_mask": mask, "advantages": adv, "old_logp": torch.zeros(ids.shape), "ref_logp": torch.zeros(ids.shape)}
+    packed, _ = TP.pack(batch)
+    args = TP.packed_args(names, lora, zeros, zeros, packed, TS.default_hyper(kl_beta=0.0, use_old_logp=0.0))
+    step = TS.make_step_fn(w, cfg, names, packed=True)
+    return lambda: step(*args)
+
+
 def main(a):
     torch.set_num_threads(a.threads)
     hf = M.llama_from_onnx(a.model)
@@ -107,6 +122,7 @@ def main(a):
         report["ort_cpu_step_ms"][f"T{T}"] = best_ms(ort_step_fn(a.model, T, ids, mask, adv, a.threads), a.repeats)
         if os.path.exists(os.path.join(a.model, TP.FILE)):
             report.setdefault("ort_cpu_packed_step_ms", {})[f"T{T}"] = best_ms(ort_packed_step_fn(a.model, ids, mask, adv, a.threads), a.repeats)
+            report.setdefault("torch_cpu_packed_step_ms", {})[f"T{T}"] = best_ms(torch_packed_step_fn(hf, a.model, ids, mask, adv), a.repeats)
     return report
 
 
