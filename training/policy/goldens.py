@@ -170,17 +170,26 @@ def write_all(out, hf, w, cfg, check_lora):
     hyper = TS.default_hyper(lr=1e-4)  # a usual LoRA rate: the near-deterministic policy moves fast
     ins, outs = TS.step_io(names)
     zeros = {n: torch.zeros_like(t) for n, t in lora0.items()}
-    state, steps = (lora0, zeros, zeros), []
+    state, steps, chained_err = (lora0, zeros, zeros), [], 0.0
     for k in range(2):
         hyper["step"] = torch.tensor(float(k))
         args = TS.step_args(names, *state, batch, hyper)
         t0 = time.time()
         res = dict(zip(outs, st_sess.run(None, {n: a.numpy() for n, a in zip(ins, args)})))
         ms = (time.time() - t0) * 1000
+        # The goldens come from the graph, so they cannot catch a graph that wires its inputs wrongly (it once read
+        # adam_v as the first moment: invisible while both are zero). The traced PyTorch function on the same
+        # inputs must agree, on the second chained step too, where m ≠ v.
+        want = TS.make_step_fn(w, cfg, names)(*args)
+        for i, o in enumerate(outs[:3 * len(names)]):
+            ref = want[i].detach().double().numpy()
+            chained_err = max(chained_err, abs(res[o].sum() - ref.sum()) / max(np.abs(ref).sum(), 1e-12))
         steps.append({"ms_cpu": round(ms), **{s: float(res[s]) for s in ("loss", "kl", "clip_frac", "entropy", "grad_norm")},
                       "logp": summary(res["logp"] * mask.numpy()),
                       "updated": {o: summary(res[o]) for o in outs[:3 * len(names)]}})
         state = tuple({n: torch.from_numpy(res[f"updated.{p}{n}"]) for n in names} for p in ("", "adam_m.", "adam_v."))
+    if chained_err > 1e-3:
+        raise AssertionError(f"train_step.onnx departs from the PyTorch step over two chained steps: relative error {chained_err:.2e} > 1e-3")
     dump("train_step.json", {
         "files": ["onnx/logprob.onnx", "onnx/train_step.onnx"], "prompt": prompt, "n_prompt": n_prompt,
         "input_ids": ids.tolist(), "loss_mask_rows": [[n_prompt, int(m.sum()) + n_prompt] for m in mask],
@@ -201,7 +210,7 @@ def write_all(out, hf, w, cfg, check_lora):
     args = TS.step_args(names, check_lora, zeros, zeros, cb, h)
     res = dict(zip(outs, st_sess.run(None, {n: a.numpy() for n, a in zip(ins, args)})))
     return {**check_grpo.compare(res, names, check_grpo.peft_model(hf, check_lora), cb, n_prompt, h),
-            "ms_cpu_step": steps[0]["ms_cpu"], "batch": B, "seq": T}
+            "chained_steps_vs_torch_rel": float(chained_err), "ms_cpu_step": steps[0]["ms_cpu"], "batch": B, "seq": T}
 
 
 if __name__ == "__main__":  # regenerate the goldens of a built folder and its checks.json entry
@@ -217,9 +226,8 @@ if __name__ == "__main__":  # regenerate the goldens of a built folder and its c
         st = offpolicy_golden(a.out)["step"]
         print(json.dumps({k: v for k, v in st.items() if k != "updated"}))
         sys.exit(0)
-    if not a.ckpt:
-        ap.error("--ckpt is required (unless --offpolicy-only)")
-    hf = LlamaForCausalLM.from_pretrained(a.ckpt, dtype=torch.float32).eval()
+    # --ckpt: a training checkpoint; without it the base is read back from the folder's own model.onnx
+    hf = LlamaForCausalLM.from_pretrained(a.ckpt, dtype=torch.float32).eval() if a.ckpt else M.llama_from_onnx(a.out)
     g = torch.Generator().manual_seed(2)
     lora = {n: (t if n.endswith("A") else torch.randn(t.shape, generator=g) * 0.02)
             for n, t in M.init_lora(hf.config).items()}

@@ -175,13 +175,15 @@ def export_graphs(w, cfg, out_dir, batch_size=BATCH, seqs=BUCKETS):
     """Write onnx/train_step*.onnx and onnx/logprob*.onnx for each sequence bucket, and train_step.json."""
     names = list(M.lora_shapes(cfg))
     lora = M.init_lora(cfg)
-    zeros = {n: torch.zeros_like(t) for n, t in lora.items()}
+    # AdamW's two moments must be distinct tensors: make_fx wires one graph input into every use of a tensor
+    # object, so passing one dict for both made every graph read adam_v where the first moment belongs
+    m, v = ({n: torch.zeros_like(t) for n, t in lora.items()} for _ in range(2))
     ins, outs = step_io(names)
     paths = []
     for seq in seqs:
         batch = example_batch(cfg, batch_size, seq)
         f_step, f_lp = graph_files(seq)
-        paths.append(_export(make_step_fn(w, cfg, names), step_args(names, lora, zeros, zeros, batch, default_hyper()),
+        paths.append(_export(make_step_fn(w, cfg, names), step_args(names, lora, m, v, batch, default_hyper()),
                              os.path.join(out_dir, f_step), ins, outs))
         paths.append(_export(make_logprob_fn(w, cfg, names), (*lora.values(), batch["input_ids"]),
                              os.path.join(out_dir, f_lp), [*names, "input_ids"], ["logp", "entropy"]))

@@ -86,9 +86,9 @@ def export(w, cfg, out_dir):
     """Writes FILE with dynamic (slots, length): traced symbolically, so shapes are computed, not baked in."""
     names = list(M.lora_shapes(cfg))
     lora = M.init_lora(cfg)
-    zeros = {n: torch.zeros_like(t) for n, t in lora.items()}
+    m, v = ({n: torch.zeros_like(t) for n, t in lora.items()} for _ in range(2))  # distinct: see train_step.export_graphs
     packed, _ = pack(TS.example_batch(cfg, TS.BATCH, 96))
-    args = packed_args(names, lora, zeros, zeros, packed, TS.default_hyper())
+    args = packed_args(names, lora, m, v, packed, TS.default_hyper())
     gm = make_fx(TS.make_step_fn(w, cfg, names, packed=True), decomposition_table=core_aten_decompositions(),
                  tracing_mode="symbolic", _allow_non_fake_inputs=True)(*args)
     ins, outs = packed_step_io(names)

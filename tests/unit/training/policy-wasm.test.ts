@@ -83,3 +83,38 @@ test('log-prob graph and two chained GRPO train steps match the goldens in WASM'
     }
   }
 });
+
+// AdamW keeps two moments; a graph that read one input for both (it once did: make_fx wired one traced
+// tensor into both) passes every golden made while both are zero. With no gradient (advantages 0, β = 0)
+// one step must decay each moment on its own: m' = β1·m, v' = β2·v.
+// The packed graph takes any [slots, length]; a bucket graph only its own [8, T].
+for (const [file, S, L] of [['onnx/train_step_packed.onnx', 2, 16], ['onnx/train_step_128.onnx', 8, 128]] as const) {
+  test(`${file} updates AdamW's first and second moments from their own inputs`, { timeout: 300_000 }, async () => {
+    const manifest = json<{ adamw: { betas: [number, number] }; packed: { input_order: string[] } }>('train_step.json');
+    const [b1, b2] = manifest.adamw.betas;
+    const session = await ort.InferenceSession.create(readFileSync(DIR + file), { executionProviders: ['wasm'], ...shared });
+    const lora = readLora(DIR + 'lora_init.safetensors');
+    const filled = (t: ort.Tensor, x: number) => new ort.Tensor('float32', new Float32Array(t.size).fill(x), t.dims);
+    const tokens = (x: number) => new ort.Tensor('float32', new Float32Array(S * L).fill(x), [S, L]);
+    const ids = i64(Array.from({ length: S }, () => Array.from({ length: L }, (_, i) => 4 + i)));
+    const feeds: Record<string, ort.Tensor> = {
+      step: scalar(3), lr: scalar(1e-3), input_ids: ids, loss_mask: tokens(1), old_logp: tokens(0), ref_logp: tokens(0),
+      clip_low: scalar(0.2), clip_high: scalar(0.28), kl_beta: scalar(0), weight_decay: scalar(0), max_grad_norm: scalar(1), loss_denom: scalar(0), use_old_logp: scalar(0),
+    };
+    if (file.includes('packed')) {
+      Object.assign(feeds, { position_ids: i64(Array.from({ length: S }, () => Array.from({ length: L }, (_, i) => i))), segment_ids: i64(Array.from({ length: S }, () => Array(L).fill(1))), advantages: tokens(0) });
+    } else {
+      feeds.advantages = new ort.Tensor('float32', new Float32Array(S), [S]);
+    }
+    for (const [n, t] of lora) Object.assign(feeds, { [n]: t, [`adam_m.${n}`]: filled(t, 0.01), [`adam_v.${n}`]: filled(t, 1e-6) });
+    const missing = session.inputNames.filter((n) => !(n in feeds));
+    assert.deepEqual(missing, [], `inputs this test does not feed: ${missing.join(', ')}`);
+    const out = await session.run(feeds);
+    for (const n of lora.keys()) {
+      const m = out[`updated.adam_m.${n}`]!.data as Float32Array;
+      const v = out[`updated.adam_v.${n}`]!.data as Float32Array;
+      close(m[0]!, b1 * 0.01, 1e-5, 0, `${n} first moment`);
+      close(v[0]!, b2 * 1e-6, 1e-5, 0, `${n} second moment`);
+    }
+  });
+}
