@@ -26,6 +26,7 @@ import onnxruntime as ort  # noqa: E402
 import torch  # noqa: E402
 from transformers import LlamaConfig  # noqa: E402
 
+from training.policy.fused import open_session  # noqa: E402
 from training.policy.model import llama_from_onnx  # noqa: E402
 from training.policy.tokenizer import load as load_tokenizer, prompt_text  # noqa: E402
 
@@ -38,7 +39,7 @@ class OrtDecoder:
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads
         so.inter_op_num_threads = 1
-        self.sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+        self.sess = open_session(path, so)  # fused graphs keep their cache outside: numpy appends it
         self.outs = [o.name for o in self.sess.get_outputs()]
         self.L, self.H = cfg.num_hidden_layers, cfg.num_key_value_heads
         self.hd = cfg.hidden_size // cfg.num_attention_heads

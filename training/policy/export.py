@@ -98,7 +98,7 @@ def quantize_int8(src, dst):
     from training.policy.fused import build as build_fused, check as check_fused
     with tempfile.TemporaryDirectory() as tmp:
         fused = os.path.join(tmp, "model_fused.onnx")
-        onnx.save(build_fused(os.path.dirname(os.path.dirname(src))), fused)
+        onnx.save(build_fused(os.path.dirname(os.path.dirname(src)), cache="new"), fused)
         check_fused(os.path.dirname(os.path.dirname(src)), fused)
         m = onnx.load(fused)
         weights = {i.name for i in m.graph.initializer}
@@ -107,6 +107,23 @@ def quantize_int8(src, dst):
         quantize_dynamic(fused, dst, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
                          nodes_to_exclude=keep, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     return dst
+
+
+def export_lora_sampler(model_dir, name="model_lora_fused.onnx"):
+    """The RL sampler: the fused graph of fused.py (cache kept by the caller) in fp32 with model_lora.onnx's LoRA
+    inputs, its weights pointed into the shared policy_weights.onnx_data (the same bytes as model.onnx: q|k|v and
+    gate|up are Concat nodes of the separate matrices, which onnxruntime folds at load). model_lora.onnx is the
+    exported graph (~1 500 nodes, the cache round-tripping through every step); this one samples as fast as
+    the default. Checked against model_lora.onnx with a non-zero LoRA. Call after the decoders share the file."""
+    from training.policy.fused import build as build_fused, check as check_fused
+    onnx_dir = os.path.join(model_dir, "onnx")
+    path = os.path.join(onnx_dir, name)
+    onnx.save(build_fused(model_dir, cache="new", lora=True, separate=True), path)
+    check_fused(model_dir, path)
+    users = [os.path.join(onnx_dir, f) for f in sorted(os.listdir(onnx_dir))
+             if f.endswith(".onnx") and f != name and "policy_weights.onnx_data".encode() in open(os.path.join(onnx_dir, f), "rb").read()]
+    add_to_shared_weights([path], users)
+    return path
 
 
 def share_weights(paths, data_name="policy_weights.onnx_data", min_bytes=4096):

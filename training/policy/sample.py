@@ -18,6 +18,7 @@ import numpy as np  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 
 from training.common.corpus import load_records  # noqa: E402
+from training.policy.fused import open_session  # noqa: E402
 from training.policy.tokenizer import END, PAD, load as load_tokenizer, prompt_text  # noqa: E402
 
 
@@ -29,7 +30,7 @@ class OrtPolicy:
         so = ort.SessionOptions()
         if threads:
             so.intra_op_num_threads = threads
-        self.sess = ort.InferenceSession(os.path.join(model_dir, file), so, providers=["CPUExecutionProvider"])
+        self.sess = open_session(os.path.join(model_dir, file), so)  # fused graphs keep their cache outside
         self.inputs = {i.name for i in self.sess.get_inputs()}
         self.end_id, self.pad_id = self.tok.token_to_id(END), self.tok.token_to_id(PAD)
 

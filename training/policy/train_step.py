@@ -231,7 +231,7 @@ def write_manifest(cfg, out_dir, B, T, seqs=BUCKETS):
         "logprob": {"file": graph_files(T)[1], "inputs": {**lora_io, "input_ids": ["int64", [B, T]]},
                     "outputs": {"logp": ["float32", [B, T]], "entropy": ["float32", [B, T]]},
                     "reference": "feed zero lora_B tensors (LoRA off)"},
-        "sampler": {"file": "onnx/model_lora.onnx", "lora_inputs": names},
+        "sampler": {"file": "onnx/model_lora_fused.onnx", "lora_inputs": names},  # export.export_lora_sampler
     }
     with open(os.path.join(out_dir, "train_step.json"), "w") as f:
         json.dump(man, f, indent=1)

@@ -1,16 +1,16 @@
 """onnxruntime (Python, CPU) against PyTorch for the decoder graphs; the tolerances the smoke test asserts."""
 import numpy as np
-import onnxruntime as ort
 import torch
 
 from training.policy import model as M
 from training.policy.export import example_inputs, io_names
+from training.policy.fused import open_session
 
 TOL = {"fp32": 1e-4, "int8": 0.5}  # max |Δlogit|; quantized variants are checked on argmax agreement too
 
 
 def session(path):
-    return ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    return open_session(path)  # the same interface for graphs that keep their cache outside (fused.py)
 
 
 def decoder_cases(cfg, lora=None):

@@ -24,7 +24,7 @@ export function decoderShape(config: { num_hidden_layers: number; num_key_value_
   };
 }
 
-/** `extra` feeds every pass too (e.g. the LoRA tensors of model_lora.onnx). */
+/** `extra` feeds every pass too (e.g. the LoRA tensors of model_lora.onnx, a transformers.js-layout LoRA graph). */
 export function onnxDecoder(session: Session, shape: DecoderShape, extra: Record<string, PlainTensor | DeviceTensor> = {}): DecoderGraph<Cache> {
   const names = Array.from({ length: shape.layers }, (_, l) => [`${l}.key`, `${l}.value`]).flat();
   const empty = (rows: number): Cache =>

@@ -2,6 +2,8 @@
 // folder's tokenizer and config, cached per folder. The KV cache lives and dies inside one
 // `generate`; only tokens, text, log-probs and timings leave it.
 import { TextTokenizer } from '../models/tokenizer';
+import { cacheDecoder, keepsCacheOutside } from './cache-decoder';
+import type { DecoderGraph } from './decoder';
 import { decoderShape, onnxDecoder, type DecoderShape } from './onnx-decoder';
 import { chatPromptIds } from './prompt';
 import { DEFAULT_SAMPLE_PARAMS, generate, nextTask, type Generation, type SampleParams, type StepEvent } from './sampler';
@@ -28,7 +30,7 @@ export class PolicyHost {
 
   /**
    * Samples from a session held elsewhere, feeding `extra` on every pass: the trainer's LoRA sampler
-   * (model_lora.onnx) with the learner's live LoRA tensors (src/lib/rl/trainer.ts).
+   * (train_step.json `sampler`) with the learner's live LoRA tensors (src/lib/rl/trainer.ts).
    */
   async generateWith(session: Session, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown, extra: Parameters<typeof onnxDecoder>[2] = {}): Promise<Generation & { promptIds: number[] }> {
     const { tokenizer, shape } = await this.folder(req.folder);
@@ -36,7 +38,7 @@ export class PolicyHost {
     const promptIds = chatPromptIds(tokenizer, req.prompt);
     const batcher = onSteps ? batchSteps(onSteps) : null;
     try {
-      const g = await generate(onnxDecoder(session, shape, extra), tokenizer, promptIds, params, { betweenSteps: nextTask, ...(batcher ? { onStep: (e: StepEvent) => batcher.onStep(e) } : {}) });
+      const g = await generate(decoderFor(session, shape, extra), tokenizer, promptIds, params, { betweenSteps: nextTask, ...(batcher ? { onStep: (e: StepEvent) => batcher.onStep(e) } : {}) });
       return { ...g, promptIds: [...promptIds] }; // a train step needs the exact prompt ids the samples followed
     } finally {
       await batcher?.flush(); // the page hears every step before the result
@@ -52,6 +54,11 @@ export class PolicyHost {
     }
     return found;
   }
+}
+
+/** A graph's own cache layout: the fused graphs keep the cache in JS (cache-decoder.ts); transformers.js graphs feed `present` back. */
+function decoderFor(session: Session, shape: DecoderShape, extra: Parameters<typeof onnxDecoder>[2]): DecoderGraph<unknown> {
+  return keepsCacheOutside(session) ? cacheDecoder(session, shape, extra) : onnxDecoder(session, shape, extra);
 }
 
 async function fetchConfig(folder: string): Promise<Parameters<typeof decoderShape>[0]> {

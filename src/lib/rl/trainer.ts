@@ -1,14 +1,15 @@
 // The GRPO learner as it lives in the ml worker: the policy's LoRA, AdamW's moments and the step count
 // stay here as ORT tensors (GPU buffers on WebGPU) from one step to the next and feed the LoRA sampler
-// (model_lora.onnx) directly, so an update reaches the next group without a copy through the page.
-// Only a packed batch comes in and only statistics go out.
+// (train_step.json `sampler`: model_lora_fused.onnx, the fused fp32 graph with LoRA inputs) directly, so an
+// update reaches the next group without a copy through the page. Only a packed batch comes in and only
+// statistics go out.
 //
 // old_logp: with one update per group (μ = 1, TRL's num_iterations = 1) the old policy IS the current
 // one, so the graph uses its own forward pass's log-probs, detached (use_old_logp = 0): the ratio is 1,
 // its gradient is ∇logp, and no separate log-prob pass runs. When the sampler differs from the learner
 // (a quantized variant), the caller passes the sampler's per-token log-probs as `oldLogp` and the graph
 // takes them (use_old_logp = 1): the clipped ratio then corrects for the mismatch as in PPO. The RL
-// sampler here is model_lora.onnx in fp32 with these very tensors, so sampler = learner.
+// sampler here is fp32 with these very tensors (within 4e-5 of the learner's logits), so sampler = learner.
 //
 // Sequence buckets: each bucket is a train-step graph with a fixed (B, T); a group runs in the smallest
 // T that holds its longest row (train_step.json `buckets`). Sessions are made on first use and kept.
@@ -138,7 +139,7 @@ export class Trainer {
     return this.state.step;
   }
 
-  /** The LoRA inputs of model_lora.onnx: the learner's current tensors, shared, not copied. */
+  /** The LoRA sampler's extra inputs: the learner's current tensors, shared, not copied. */
   samplerFeeds(): Record<string, Tensor> {
     return { ...this.state.lora };
   }
