@@ -162,6 +162,8 @@ def main():
     ap.add_argument("--max-grad-norm", type=float, default=1.0)
     ap.add_argument("--updates", default="per-group", choices=["per-group", "per-step"],
                     help="one AdamW update per group (the tab) or one per step over all its groups")
+    ap.add_argument("--train-reward", default="raw", choices=["raw", "pass"],
+                    help="what the advantages see: the preset's reward, or 1 when every verifier check passes else 0")
     ap.add_argument("--targets", default="", help="comma list of LoRA targets to train (default: all)")
     ap.add_argument("--pool", type=int, default=256)
     ap.add_argument("--heldout", type=int, default=16)
@@ -208,7 +210,8 @@ def main():
             s = server.ask({"op": "score", "set": "train", "i": idx[gi], "programs": [t for t, _ in progs]})
             rewards += s["rewards"]
             valid += sum(s["valid"])
-            adv = advantages(s["rewards"], a.objective)
+            shaped = [float(r >= 0.999) for r in s["rewards"]] if a.train_reward == "pass" else s["rewards"]
+            adv = advantages(shaped, a.objective)
             if adv.abs().max() < 1e-6:
                 continue
             ids, mask, adv = batch_of(pids, progs, adv)
