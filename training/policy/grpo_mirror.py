@@ -105,6 +105,54 @@ class Policy:
         return s[:at + 6] if at >= 0 else s
 
 
+class GraphLearner:
+    """The tab's own update: the train_step_<T>.onnx graphs (onnxruntime CPU) with LoRA and AdamW state kept
+    here, written back into the mirror's LoRA tensors after each step (to compare engines over a run)."""
+
+    BUCKETS = ((128, "train_step_128.onnx"), (256, "train_step_256.onnx"), (384, "train_step.onnx"), (768, "train_step_768.onnx"))
+
+    def __init__(self, lora):
+        import numpy as np
+        import onnxruntime as ort
+        self.np, self.ort, self.sessions = np, ort, {}
+        self.lora = lora
+        self.m = {k: np.zeros(tuple(v.shape), np.float32) for k, v in lora.items()}
+        self.v = {k: np.zeros(tuple(v.shape), np.float32) for k, v in lora.items()}
+        self.step = 0
+
+    def update(self, ids, mask, adv, lr, clip_low, clip_high, max_grad_norm, loss_denom):
+        np = self.np
+        T = next(t for t, _ in self.BUCKETS if t >= ids.shape[1])
+        if T not in self.sessions:
+            so = self.ort.SessionOptions()
+            so.intra_op_num_threads = 1
+            f = dict(self.BUCKETS)[T]
+            self.sessions[T] = self.ort.InferenceSession(os.path.join(FOLDER, "onnx", f), so, providers=["CPUExecutionProvider"])
+        sess = self.sessions[T]
+        B = 8
+        pid = np.zeros((B, T), np.int64)
+        pid[:ids.shape[0], :ids.shape[1]] = ids.numpy()
+        pm = np.zeros((B, T), np.float32)
+        pm[:mask.shape[0], :mask.shape[1]] = mask.numpy()
+        pa = np.zeros(B, np.float32)
+        pa[:adv.shape[0]] = adv.numpy()
+        f = lambda x: np.array(x, np.float32)  # noqa: E731
+        feeds = {**{k: v.detach().numpy() for k, v in self.lora.items()}, **{f"adam_m.{k}": v for k, v in self.m.items()},
+                 **{f"adam_v.{k}": v for k, v in self.v.items()}, "step": f(self.step), "lr": f(lr), "input_ids": pid,
+                 "loss_mask": pm, "advantages": pa, "old_logp": np.zeros((B, T), np.float32),
+                 "ref_logp": np.zeros((B, T), np.float32), "clip_low": f(clip_low), "clip_high": f(clip_high),
+                 "kl_beta": f(0), "weight_decay": f(0), "max_grad_norm": f(max_grad_norm), "loss_denom": f(loss_denom),
+                 "use_old_logp": f(0)}
+        outs = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {i.name: feeds[i.name] for i in sess.get_inputs()})))
+        with torch.no_grad():
+            for k, v in self.lora.items():
+                v.copy_(torch.from_numpy(outs[f"updated.{k}"]))
+        self.m = {k: outs[f"updated.adam_m.{k}"] for k in self.m}
+        self.v = {k: outs[f"updated.adam_v.{k}"] for k in self.v}
+        self.step += 1
+        return float(outs["grad_norm"])
+
+
 def advantages(r, objective):
     r = torch.tensor(r, dtype=torch.float32)
     if objective == "dr-grpo":
@@ -164,6 +212,8 @@ def main():
                     help="one AdamW update per group (the tab) or one per step over all its groups")
     ap.add_argument("--train-reward", default="raw", choices=["raw", "pass"],
                     help="what the advantages see: the preset's reward, or 1 when every verifier check passes else 0")
+    ap.add_argument("--engine", default="torch", choices=["torch", "graph"],
+                    help="who updates the LoRA: torch AdamW, or the tab's train_step graphs in onnxruntime")
     ap.add_argument("--targets", default="", help="comma list of LoRA targets to train (default: all)")
     ap.add_argument("--pool", type=int, default=256)
     ap.add_argument("--heldout", type=int, default=16)
@@ -199,14 +249,16 @@ def main():
     log({**heldout(policy, server, lora, sets["heldout"], a, 0), "s": round(time.time() - t0)})
     gen = torch.Generator().manual_seed(1000 + a.seed)
     n_updates = 0
+    learner = GraphLearner(lora) if a.engine == "graph" else None
     for step in range(a.steps):
         ts = time.time()
         idx = [(step * a.prompts_per_step + i) % len(sets["train"]) for i in range(a.prompts_per_step)]
         prompts = [sets["train"][i] for i in idx]
-        groups = policy.sample([p["prompt"] for p in prompts], lora, a.group, a.temperature, a.max_new, gen)
         rewards, valid, stats = [], 0, []
         losses = []
-        for gi, (pids, progs) in enumerate(groups):
+        for gi, prompt in enumerate(prompts):
+            # Each group is sampled after the previous group's update, as the tab does (on-policy, μ = 1).
+            (pids, progs), = policy.sample([prompt["prompt"]], lora, a.group, a.temperature, a.max_new, gen)
             s = server.ask({"op": "score", "set": "train", "i": idx[gi], "programs": [t for t, _ in progs]})
             rewards += s["rewards"]
             valid += sum(s["valid"])
@@ -215,6 +267,10 @@ def main():
             if adv.abs().max() < 1e-6:
                 continue
             ids, mask, adv = batch_of(pids, progs, adv)
+            if learner:
+                learner.update(ids, mask, adv, a.lr, a.clip_low, a.clip_high, a.max_grad_norm,
+                               float(a.group * a.max_new if a.objective == "dr-grpo" else 0))
+                continue
             denom = torch.tensor(float(a.group * a.max_new if a.objective == "dr-grpo" else 0))
             loss, st = grpo_loss(policy.w, policy.cfg, lora, ids, mask, adv, zero.expand_as(mask), zero.expand_as(mask),
                                  loss_denom=denom, **hyper)
