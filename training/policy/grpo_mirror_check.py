@@ -4,6 +4,7 @@ onnxruntime CPU) from the same LoRA. Prints one JSON line: both losses and gradi
 elements moved differently.
 
     python3 training/policy/grpo_mirror_check.py [--prompt 3] [--seed 3]
+    python3 training/policy/grpo_mirror_check.py --moments    # do the graphs read adam_m? (no torch, seconds)
 
 Adam's first update is g / (|g| + 1e-8) · lr: ±lr for every element whose gradient is above 1e-8, so elements
 whose true gradient is ~0 (float noise in either engine) move by ±lr with an arbitrary sign. Those, and only
@@ -27,7 +28,31 @@ LR = 3e-3
 SEQ = 256
 
 
+def moments():
+    """Feeds m = 0.01, v = 1e-6 and zero advantages (g = 0) to each bucket graph: AdamW must give m' = 0.9·m = 0.009
+    and v' = 0.999·v. A graph that reads adam_v as the first moment gives m' = 9e-7 (exported with one zeros dict
+    passed for both m and v, which the tracer turned into one input)."""
+    init = {k: v.numpy() for k, v in load_file(os.path.join(FOLDER, "lora_init.safetensors")).items()}
+    f = lambda x: np.array(x, np.float32)  # noqa: E731
+    rows = {}
+    for T, name in ((128, "train_step_128.onnx"), (256, "train_step_256.onnx"), (384, "train_step.onnx"), (768, "train_step_768.onnx")):
+        sess = ort.InferenceSession(os.path.join(FOLDER, "onnx", name), providers=["CPUExecutionProvider"])
+        feeds = {**init, **{f"adam_m.{k}": np.full_like(v, 0.01) for k, v in init.items()},
+                 **{f"adam_v.{k}": np.full_like(v, 1e-6) for k, v in init.items()},
+                 "step": f(3), "lr": f(1e-3), "input_ids": np.full((8, T), 5, np.int64), "loss_mask": np.ones((8, T), np.float32),
+                 "advantages": np.zeros(8, np.float32), "old_logp": np.zeros((8, T), np.float32), "ref_logp": np.zeros((8, T), np.float32),
+                 "clip_low": f(0.2), "clip_high": f(0.28), "kl_beta": f(0), "weight_decay": f(0), "max_grad_norm": f(1),
+                 "loss_denom": f(0), "use_old_logp": f(0)}
+        outs = dict(zip([o.name for o in sess.get_outputs()], sess.run(None, {i.name: feeds[i.name] for i in sess.get_inputs()})))
+        m = float(np.mean([outs[f"updated.adam_m.{k}"].mean() for k in init]))
+        v = float(np.mean([outs[f"updated.adam_v.{k}"].mean() for k in init]))
+        rows[name] = {"m": m, "v": v, "adamw": abs(m - 0.009) < 1e-6 and abs(v - 0.999e-6) < 1e-9}
+    print(json.dumps({"expected": {"m": 0.009, "v": 0.999e-6}, **rows}))
+
+
 def main():
+    if "--moments" in sys.argv:
+        return moments()
     ap = argparse.ArgumentParser()
     ap.add_argument("--prompt", type=int, default=3)
     ap.add_argument("--seed", type=int, default=3)
