@@ -5,7 +5,8 @@
 Same policy (the weights of onnx/model.onnx, read back), same LoRA (lora_init.safetensors: rank 8, alpha 16 on
 q, v, gate, up, down), same loss (train_step.grpo_loss: clipped ratio, μ = 1 so old_logp is the step's own
 detached log-probs, token-mean or Dr.GRPO's constant denominator), AdamW (0.9, 0.999, 1e-8) with the global
-grad-norm clip, the same prompts (the seed's training pool and the fixed held-out set of src/lib/rl/prompts.ts)
+grad-norm clip — torch's, or with `--engine graph` the tab's own train_step graphs in onnxruntime (which, as exported
+now, read adam_v as the first moment: grpo_mirror_check.py --moments) —, the same prompts (the seed's training pool and the fixed held-out set of src/lib/rl/prompts.ts)
 and the same reward (reward_server.ts: the app's render path, terms, composer and preset). Sampling is torch's
 own (temperature, stop at `</svg>` or eos, at most --max-new tokens), so samples differ from the browser's
 seeded sampler but follow the same distribution; the step-0 held-out reward checks that (browser: 0.742).
