@@ -308,7 +308,7 @@ const windowMeans = (xs: number[], size: number): number[] =>
   Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size)).map((w) => w.reduce((a, b) => a + b, 0) / w.length);
 
 COMMANDS.rl = {
-  usage: 'npm run rl -- --steps N --seed S --preset NAME --split SPLIT [--backend wasm|webgpu] [--lr 3e-4] [--prompts-per-step 2] [--group 8] [--objective grpo|dr-grpo] [--kl-beta 0] [--heldout 16] [--heldout-samples 8]',
+  usage: 'npm run rl -- --steps N --seed S --preset NAME --split SPLIT [--backend wasm|webgpu] [--lr 1e-3] [--prompts-per-step 2] [--group 8] [--objective grpo|dr-grpo] [--kl-beta 0] [--heldout 16] [--heldout-samples 8]',
   async run({ flags }) {
     const text = (name: string, fallback: string): string => (typeof flags[name] === 'string' ? (flags[name] as string) : fallback);
     const backend = text('backend', 'wasm');
