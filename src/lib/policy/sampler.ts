@@ -170,7 +170,7 @@ export async function generate<C>(
 }
 
 /** Where the first stop string ends in `text` (searching from `from`), or -1. */
-function firstStop(text: string, stops: readonly string[], from: number): number {
+export function firstStop(text: string, stops: readonly string[], from: number): number {
   let end = -1;
   for (const stop of stops) {
     const at = text.indexOf(stop, from);

@@ -11,6 +11,7 @@
 // min/max tokens, events and cancelling behave as in sampler.ts.
 import { hash32, makeRng, type Rng } from '../world/rng';
 import type { Generation, GenerateOptions, Sample, SampleParams, StepEvent, TextDecoder } from './sampler';
+import { firstStop } from './sampler';
 import { TextStream } from './text-stream';
 
 export interface StepGraph {
@@ -122,14 +123,4 @@ export async function generateWithStep(
   await lastReply;
   for (const s of samples) s.finish ??= stopped ? 'cancelled' : 'length';
   return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - firstTokens) * 1000) / decodeMs : 0 };
-}
-
-/** Where the first stop string ends in `text` (searching from `from`), or -1 (as sampler.ts). */
-function firstStop(text: string, stops: readonly string[], from: number): number {
-  let end = -1;
-  for (const stop of stops) {
-    const at = text.indexOf(stop, from);
-    if (at >= 0 && (end < 0 || at + stop.length < end)) end = at + stop.length;
-  }
-  return end;
 }
