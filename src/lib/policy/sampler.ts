@@ -101,7 +101,6 @@ export async function generate<C>(
   // One generator per row, keyed by the seed: row i samples the same tokens whatever G is.
   const rngs: Rng[] = Array.from({ length: G }, (_, i) => makeRng(hash32(`${params.seed}/sample/${i}`)));
   const samples: Sample[] = Array.from({ length: G }, (_, i) => ({ i, tokens: [], logprobs: [], text: '', finish: null }));
-  const longestStop = Math.max(0, ...params.stop.map((x) => x.length));
   const streams = samples.map(() => new TextStream((ids) => tokenizer.decode(ids)));
   let cancelled = signal?.aborted ?? false;
   const cancel = () => (cancelled = true);
@@ -124,19 +123,9 @@ export async function generate<C>(
         const row = shared ? logits.subarray(0, V) : logits.subarray(r * V, (r + 1) * V);
         const banned = s.tokens.length < (params.minNewTokens ?? 0) ? tokenizer.eosId : -1;
         const { token, logprob } = chooseToken(row, params, rngs[s.i]!, banned);
-        s.tokens.push(token);
-        s.logprobs.push(logprob);
+        const delta = appendToken(s, token, logprob, tokenizer.eosId, streams[s.i]!, params.stop, params.maxNewTokens);
         newTokens++;
-        const before = s.text.length;
-        s.finish = token === tokenizer.eosId ? 'eos' : null;
-        if (!s.finish) {
-          streams[s.i]!.push(token);
-          s.text = streams[s.i]!.text;
-          const hit = firstStop(s.text, params.stop, Math.max(0, before - longestStop));
-          if (hit >= 0) [s.text, s.finish] = [s.text.slice(0, hit), 'stop'];
-          else if (s.tokens.length >= params.maxNewTokens) s.finish = 'length';
-        }
-        event.tokens.push({ i: s.i, token, delta: s.text.slice(before), logprob: s.logprobs.at(-1)!, finish: s.finish });
+        event.tokens.push({ i: s.i, token, delta, logprob, finish: s.finish });
       }
       if (step === 0) [firstTokenMs, firstTokens] = [performance.now() - t0, newTokens];
       event.ms = performance.now() - t0;
@@ -169,8 +158,28 @@ export async function generate<C>(
   return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - firstTokens) * 1000) / decodeMs : 0 };
 }
 
+/**
+ * Adds a drawn token to a row: its log-prob, its text through the row's stream, and why the row
+ * finished (eos, a stop string — the text cut where it ends —, or the length limit), if it did.
+ * Returns the text it added.
+ */
+export function appendToken(s: Sample, token: number, logprob: number, eosId: number, stream: TextStream, stops: readonly string[], maxNew: number): string {
+  s.tokens.push(token);
+  s.logprobs.push(logprob);
+  s.finish = token === eosId ? 'eos' : null;
+  if (s.finish) return '';
+  const before = s.text.length;
+  stream.push(token);
+  s.text = stream.text;
+  const longestStop = Math.max(0, ...stops.map((x) => x.length)); // a stop can only end in the new text
+  const hit = firstStop(s.text, stops, Math.max(0, before - longestStop));
+  if (hit >= 0) [s.text, s.finish] = [s.text.slice(0, hit), 'stop'];
+  else if (s.tokens.length >= maxNew) s.finish = 'length';
+  return s.text.slice(before);
+}
+
 /** Where the first stop string ends in `text` (searching from `from`), or -1. */
-export function firstStop(text: string, stops: readonly string[], from: number): number {
+function firstStop(text: string, stops: readonly string[], from: number): number {
   let end = -1;
   for (const stop of stops) {
     const at = text.indexOf(stop, from);

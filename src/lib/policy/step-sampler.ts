@@ -11,7 +11,7 @@
 // min/max tokens, events and cancelling behave as in sampler.ts.
 import { hash32, makeRng, type Rng } from '../world/rng';
 import type { Generation, GenerateOptions, Sample, SampleParams, StepEvent, TextDecoder } from './sampler';
-import { firstStop } from './sampler';
+import { appendToken } from './sampler';
 import { TextStream } from './text-stream';
 
 export interface StepGraph {
@@ -52,7 +52,6 @@ export async function generateWithStep(
   const rngs: Rng[] = Array.from({ length: G }, (_, i) => makeRng(hash32(`${params.seed}/sample/${i}`)));
   const samples: Sample[] = Array.from({ length: G }, (_, i) => ({ i, tokens: [], logprobs: [], text: '', finish: null }));
   const streams = samples.map(() => new TextStream((ids) => tokenizer.decode(ids)));
-  const longestStop = Math.max(0, ...params.stop.map((x) => x.length));
   const noise = new Float32Array(G * V);
   const ids = new Int32Array(G);
   let cancelled = signal?.aborted ?? false;
@@ -89,19 +88,9 @@ export async function generateWithStep(
         if (s.finish) continue;
         const token = next![s.i * 2]!;
         const logprob = next![s.i * 2 + 1]!;
-        s.tokens.push(token);
-        s.logprobs.push(logprob);
+        const delta = appendToken(s, token, logprob, tokenizer.eosId, streams[s.i]!, params.stop, maxNew);
         newTokens++;
-        const before = s.text.length;
-        s.finish = token === tokenizer.eosId ? 'eos' : null;
-        if (!s.finish) {
-          streams[s.i]!.push(token);
-          s.text = streams[s.i]!.text;
-          const hit = firstStop(s.text, params.stop, Math.max(0, before - longestStop));
-          if (hit >= 0) [s.text, s.finish] = [s.text.slice(0, hit), 'stop'];
-          else if (s.tokens.length >= maxNew) s.finish = 'length';
-        }
-        event.tokens.push({ i: s.i, token, delta: s.text.slice(before), logprob, finish: s.finish });
+        event.tokens.push({ i: s.i, token, delta, logprob, finish: s.finish });
       }
       if (step === 0) [firstTokenMs, firstTokens] = [performance.now() - t0, newTokens];
       event.ms = performance.now() - t0;
