@@ -13,7 +13,8 @@
 import type { TrainBatch, TrainHyper, TrainStats } from './trainer';
 
 // ---- hyperparameters ----------------------------------------------------------------------------
-export interface GrpoConfig {
+/** The train step's own hyperparameters (clip, KL β, decay, gradient clip: trainer.ts) plus the loop's. */
+export interface GrpoConfig extends Omit<TrainHyper, 'lossDenom'> {
   /** G: programs per prompt. SGP-RL and DeepSeekMath use 8; the train step's batch is one group. */
   group: number;
   /** Prompts per step; each prompt's group is sampled and trained on before the next (on-policy). */
@@ -28,14 +29,6 @@ export interface GrpoConfig {
    * +3.3 / +0.4 / +4.6 % at 3e-4 (seeds 1–3, README, RL in the tab); in the PyTorch mirror 3e-3 lowered it.
    */
   lr: number;
-  /** PPO ratio clip: [1 − clipLow, 1 + clipHigh]; DAPO's asymmetric 0.2 / 0.28 keeps exploration alive. */
-  clipLow: number;
-  clipHigh: number;
-  /** β of the k3 KL to the base policy (LoRA off); 0 as in DAPO / Dr.GRPO, so no reference pass is needed. */
-  klBeta: number;
-  weightDecay: number;
-  /** Global gradient-norm clip; ≤ 0 turns it off. */
-  maxGradNorm: number;
   /**
    * 'grpo': advantage (r − mean)/std, loss averaged over each step's tokens.
    * 'dr-grpo': advantage r − mean (no std: no difficulty bias) and loss summed over tokens / (G · maxNewTokens)
@@ -52,9 +45,9 @@ export const DEFAULT_GRPO_CONFIG: Readonly<GrpoConfig> = Object.freeze({
   temperature: 1,
   maxNewTokens: 320,
   lr: 1e-3,
-  clipLow: 0.2,
+  clipLow: 0.2, // DAPO's asymmetric clip: the higher upper bound keeps exploration alive
   clipHigh: 0.28,
-  klBeta: 0,
+  klBeta: 0, // as DAPO / Dr.GRPO: no KL, so no reference pass
   weightDecay: 0,
   maxGradNorm: 1,
   objective: 'grpo',
@@ -104,11 +97,9 @@ export function advantages(rewards: readonly number[], objective: GrpoConfig['ob
 }
 
 export function trainHyper(c: GrpoConfig): TrainHyper {
-  return {
-    lr: c.lr, clipLow: c.clipLow, clipHigh: c.clipHigh, klBeta: c.klBeta, weightDecay: c.weightDecay, maxGradNorm: c.maxGradNorm,
-    // Dr.GRPO divides the summed token loss by a constant, so long and short programs weigh per token alike.
-    lossDenom: c.objective === 'dr-grpo' ? c.group * c.maxNewTokens : 0,
-  };
+  const { lr, clipLow, clipHigh, klBeta, weightDecay, maxGradNorm } = c;
+  // Dr.GRPO divides the summed token loss by a constant, so long and short programs weigh per token alike.
+  return { lr, clipLow, clipHigh, klBeta, weightDecay, maxGradNorm, lossDenom: c.objective === 'dr-grpo' ? c.group * c.maxNewTokens : 0 };
 }
 
 /** A group whose rewards are all equal has zero advantages: no gradient (β = 0), so no step is taken. */
