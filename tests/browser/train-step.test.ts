@@ -155,3 +155,31 @@ test('on-policy steps keep state in the worker, feed the sampler, report a worke
   await call('trainerReset');
   assert.equal((await call('trainerExport')).step, 0);
 });
+
+test('a WebGPU learner with a WASM sampler: the sampler decodes with the LoRA the GPU step wrote', { timeout: 600_000 }, async () => {
+  const split = await call('trainerInit', { device: 'webgpu', sampler: 'wasm' });
+  assert.deepEqual([split.device, split.samplerDevice], ['webgpu', 'wasm'], `devices ${split.device} / ${split.samplerDevice}: ${split.notice ?? ''}`);
+  const params = { n: 2, seed: 3, maxNewTokens: 30 };
+  const before = await call('trainerGenerate', 'a red circle', params);
+  const group: TrainBatch = {
+    ids: before.samples.map((x) => [...before.promptIds, ...x.tokens]),
+    promptLen: before.samples.map(() => before.promptIds.length),
+    advantages: [1, 0.5], // not opposite: two equal rows would cancel to no gradient
+  };
+  const stats = await call('trainerStep', group, { lr: 2e-2 });
+  assert.ok(stats.grad_norm > 0, `grad norm ${stats.grad_norm}`);
+  assert.equal(stats.step, 1);
+  const after = await call('trainerGenerate', 'a red circle', params);
+  // the same state in an all-WASM learner (a checkpoint resumes on WASM) must sample the same tokens, log-probs
+  assert.equal(await call('trainerCheckpoint', 'split-test'), 1);
+  const resumed = await call('trainerResume', 'split-test');
+  assert.deepEqual([resumed.device, resumed.samplerDevice, resumed.step], ['wasm', 'wasm', 1]);
+  const wasm = await call('trainerGenerate', 'a red circle', params);
+  after.samples.forEach((x, i) => {
+    const y = wasm.samples[i]!;
+    assert.deepEqual(x.tokens, y.tokens, `row ${i}: the split learner's sampler drew other tokens than the WASM learner with the same state`);
+    x.logprobs.forEach((lp, t) => assert.ok(Math.abs(lp - y.logprobs[t]!) < 1e-4, `row ${i} token ${t}: log-prob ${lp} vs ${y.logprobs[t]}`));
+  });
+  const moved = before.samples.some((x, i) => x.logprobs.some((lp, t) => x.tokens[t] === after.samples[i]!.tokens[t] && Math.abs(lp - after.samples[i]!.logprobs[t]!) > 1e-3));
+  assert.ok(moved || before.samples.some((x, i) => x.tokens.join() !== after.samples[i]!.tokens.join()), 'the sampler did not see the GPU step');
+});

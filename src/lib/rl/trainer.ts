@@ -11,12 +11,18 @@
 // takes them (use_old_logp = 1): the clipped ratio then corrects for the mismatch as in PPO. The RL
 // sampler here is fp32 with these very tensors (within 4e-5 of the learner's logits), so sampler = learner.
 //
+// Devices: the step and the LoRA sampler may run on different devices (`sampler` option). On the lent H200
+// the LoRA sampler decoded 4–10× faster on WASM (8 threads) than on WebGPU, where the step ran 5× faster
+// than on WASM (README, Real GPU), so 'auto' there samples on WASM and trains on WebGPU; the LoRA then
+// crosses once per step (0.75 MB read back from the GPU), not once per token.
+//
 // Packing: the step graph (train_step.json `packed`) has dynamic shapes and takes the group packed into as
 // few slots as it fits (train-batch.ts packSlots), so a step costs about the group's real tokens, not
 // G × a padded length. Its session is made with the trainer, so the first step does not pay for it. The
 // reference pass (klBeta > 0 only) uses the fixed-shape log-prob graph of the smallest bucket that holds
 // the group (`buckets`), made on first use and kept.
 import { createSession, fetchBytes, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
+import { samplerDevice } from '../models/stage-device';
 import { readSafetensors } from '../models/safetensors';
 import { packBatch, packSlots, type TrainBatch } from './train-batch';
 
@@ -78,10 +84,15 @@ export interface TrainerOptions {
   state?: TrainerState;
   /** WASM threads, if this is the worker's first ORT use (ORT reads it once); default min(4, cores). */
   threads?: number;
+  /** Where the LoRA sampler decodes: default with the step; 'auto' as stage-device.ts `samplerDevice` says. */
+  sampler?: Device | 'auto';
 }
 
 export interface TrainerInfo {
+  /** Where the train step runs. */
   device: Device;
+  /** Where the LoRA sampler decodes. */
+  samplerDevice: Device;
   notice?: string;
   step: number;
   batch: number;
@@ -104,6 +115,8 @@ interface Manifest {
 
 export class Trainer {
   private readonly refs = new Map<number, Promise<Session>>();
+  /** The LoRA's values for a sampler on another device; dropped when the state changes. */
+  private plainLora: Promise<Record<string, PlainTensor>> | null = null;
   private state!: { step: number; lora: Record<string, Tensor>; m: Record<string, Tensor>; v: Record<string, Tensor> };
 
   private constructor(
@@ -130,17 +143,19 @@ export class Trainer {
       (manifest.external_data ?? ['onnx/policy_weights.onnx_data']).map(async (f) => ({ path: f.split('/').pop()!, data: await fetchBytes(url(f), 'external data') })),
     );
     const initLora = readSafetensors(await fetchBytes(url('lora_init.safetensors'), 'LoRA init'));
-    const device = opts.device ?? 'wasm';
-    const samplerFile = device !== 'wasm' && manifest.sampler.webgpu_file ? manifest.sampler.webgpu_file : manifest.sampler.file;
-    const made = await createSession(await fetchBytes(url(samplerFile), 'LoRA sampler'), device, weights, `${samplerFile} of ${folder}`);
-    // made here, not on the first step: the learner is ready when init returns (warm)
-    const step = await createSession(await fetchBytes(url(manifest.packed.file), 'packed train step'), made.info.device, weights, `${manifest.packed.file} of ${folder}`);
+    const made = await createSession(await fetchBytes(url(manifest.packed.file), 'packed train step'), opts.device ?? 'wasm', weights, `${manifest.packed.file} of ${folder}`);
+    const device = made.info.device;
+    const wanted = opts.sampler === 'auto' ? samplerDevice(device, globalThis.crossOriginIsolated === true) : (opts.sampler ?? device);
+    const samplerFile = wanted === 'webgpu' && manifest.sampler.webgpu_file ? manifest.sampler.webgpu_file : manifest.sampler.file;
+    const sampler = await createSession(await fetchBytes(url(samplerFile), 'LoRA sampler'), wanted, weights, `${samplerFile} of ${folder}`);
     const shapes = Object.fromEntries(manifest.sampler.lora_inputs.map((n) => [n, initLora[n]?.dims ?? missingLora(n)]));
     const buckets = (manifest.buckets ?? [{ seq: manifest.seq, train_step: manifest.train_step.file, logprob: manifest.logprob.file }]).map((b) => b.seq).sort((a, b) => a - b);
     const padId = config.pad_token_id ?? config.eos_token_id ?? 0;
-    const trainer = new Trainer(folder, manifest, weights, initLora, padId, config.max_position_embeddings ?? 1024, step.session, made.session, {
-      device: made.info.device,
-      ...(made.info.notice ? { notice: made.info.notice } : {}),
+    const notice = [made.info.notice, sampler.info.notice].filter(Boolean).join('; ');
+    const trainer = new Trainer(folder, manifest, weights, initLora, padId, config.max_position_embeddings ?? 1024, made.session, sampler.session, {
+      device,
+      samplerDevice: sampler.info.device,
+      ...(notice ? { notice } : {}),
       batch: manifest.batch,
       buckets,
       lora: { ...manifest.lora, shapes },
@@ -153,9 +168,14 @@ export class Trainer {
     return this.state.step;
   }
 
-  /** The LoRA sampler's extra inputs: the learner's current tensors, shared, not copied. */
-  samplerFeeds(): Record<string, Tensor> {
-    return { ...this.state.lora };
+  /**
+   * The LoRA sampler's extra inputs: the learner's current tensors, shared, not copied — or, when the
+   * sampler runs on another device than the step, their values, read back once per step.
+   */
+  async samplerFeeds(): Promise<Record<string, Tensor>> {
+    if (this.info.samplerDevice === this.info.device) return { ...this.state.lora };
+    this.plainLora ??= plainRecord(this.state.lora);
+    return this.plainLora;
   }
 
   /** One GRPO update on one group (≤ batch rows); returns the step's statistics. */
@@ -211,9 +231,8 @@ export class Trainer {
 
   /** The state as plain data (downloaded from the GPU on WebGPU), for checkpoints and export. */
   async exportState(): Promise<TrainerState> {
-    const plain = async (rec: Record<string, Tensor>) =>
-      Object.fromEntries(await Promise.all(Object.entries(rec).map(async ([n, t]) => [n, await toPlain(t)] as const)));
-    return { step: this.state.step, lora: await plain(this.state.lora), m: await plain(this.state.m), v: await plain(this.state.v) };
+    const { step, lora, m, v } = this.state;
+    return { step, lora: await plainRecord(lora), m: await plainRecord(m), v: await plainRecord(v) };
   }
 
   /** Replaces the state: a checkpoint (exact resume), or a LoRA alone (fresh moments, step 0). */
@@ -269,6 +288,7 @@ export class Trainer {
   }
 
   private restore(state: TrainerState): void {
+    this.plainLora = null;
     this.state = { step: state.step, lora: { ...state.lora }, m: { ...state.m }, v: { ...state.v } };
   }
 
@@ -299,6 +319,10 @@ function checkState(state: TrainerState, shapes: Record<string, number[]>): Trai
 
 const zeros = (dims: number[]): PlainTensor => ({ type: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
 const prefixed = (p: string, rec: Record<string, Tensor>) => Object.fromEntries(Object.entries(rec).map(([n, t]) => [p + n, t]));
+
+async function plainRecord(rec: Record<string, Tensor>): Promise<Record<string, PlainTensor>> {
+  return Object.fromEntries(await Promise.all(Object.entries(rec).map(async ([n, t]) => [n, await toPlain(t)] as const)));
+}
 
 async function toPlain(t: Tensor): Promise<PlainTensor> {
   if (!('getData' in t)) return { type: 'float32', dims: [...t.dims], data: Float32Array.from(t.data as ArrayLike<number>) };
