@@ -132,7 +132,7 @@ export async function trainSpeed(sgp: Sgp, device: Device, runs: number): Promis
   return rows;
 }
 
-export interface LearnerRow { capture: boolean; device: Device; captured: boolean; rows: number; tokens: number; slots: number; seq: number; first_ms: number; warm_ms: number[]; median_ms: number; error?: string }
+export interface LearnerRow { capture: boolean; device: Device; captured: boolean; rows: number; tokens: number; slots: number; seq: number; first_ms: number; warm_ms: number[]; median_ms: number; first_step?: { loss: number; grad_norm: number; entropy: number }; error?: string }
 
 /**
  * The learner's step as the app runs it (rl/trainer.ts, the golden batch of 8 rows cut to their real
@@ -154,7 +154,9 @@ export async function learnerSpeed(sgp: Sgp, runs: number): Promise<LearnerRow[]
       const warm: number[] = [];
       let last = first;
       for (let r = 0; r < runs; r++) warm.push(round((last = await sgp.trainerStep(group, { lr: 1e-4 })).ms));
-      rows.push({ capture, device: info.device, captured: info.captured, rows: group.ids.length, tokens: last.tokens, slots: last.slots, seq: last.seq, first_ms: round(first.ms), warm_ms: warm, median_ms: median(warm) });
+      // the first step from lora_init is the same for every engine: its statistics show they agree
+      const first_step = { loss: first.loss, grad_norm: first.grad_norm, entropy: first.entropy };
+      rows.push({ capture, device: info.device, captured: info.captured, rows: group.ids.length, tokens: last.tokens, slots: last.slots, seq: last.seq, first_ms: round(first.ms), warm_ms: warm, median_ms: median(warm), first_step });
     } catch (e) {
       rows.push({ capture, device, captured: false, rows: 0, tokens: 0, slots: 0, seq: 0, first_ms: 0, warm_ms: [], median_ms: 0, error: String((e as Error).message ?? e).slice(0, 300) });
     }

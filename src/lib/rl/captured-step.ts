@@ -3,16 +3,20 @@
 // (slots, length) shape, the group's packed rows padded up to it. The learner's LoRA and AdamW moments live
 // in GPU buffers shared by every shape; a step writes its batch into that shape's input buffers, replays
 // the recording, and copies the updated tensors onto the state's buffers on the GPU. Only five statistics
-// are read back. Shapes round up (slots to a power of two, length to LENGTHS) so a run records few.
+// are read back. Shapes round up so a run records few: the length to LENGTHS, the slots to `slots` (the
+// group's rows) on a real GPU, where padding costs little and a recording ~2 s (H200), and to a power of two
+// on an emulated adapter, where every padded token costs.
 import type { DeviceTensor, PlainTensor } from '../models/backend';
 import { copySlots, createStaticSession, gpuSlot, runStatic, type GpuSlot } from '../models/static-session';
 import type { packSlots } from './train-batch';
 
 type Packed = ReturnType<typeof packSlots>;
+/** What a step reads of a packed group (null: zeros). */
+type Rows = Pick<Packed, 'slots' | 'length' | 'ids'> & { [K in 'positions' | 'segments' | 'mask' | 'advantages' | 'oldLogp' | 'refLogp']: ArrayLike<number> | null };
 type Session = Awaited<ReturnType<typeof createStaticSession>>;
 
 /** Slot lengths a shape rounds up to; the longest is the policy's context. */
-const LENGTHS = [64, 128, 192, 256, 384, 512, 768, 1024];
+const LENGTHS = [64, 128, 256, 512, 1024];
 /** Recorded shapes kept at once (each holds its own activations on the GPU). */
 const MAX_SHAPES = 6;
 const STATS = ['loss', 'kl', 'clip_frac', 'entropy', 'grad_norm'] as const;
@@ -43,11 +47,19 @@ export class CapturedStep {
     private readonly weights: { path: string; data: Uint8Array }[],
     private readonly loraShapes: Record<string, number[]>,
     private readonly what: string,
+    /** Every shape's slot count (the group's rows), or null: the packed slots rounded to a power of two. */
+    private readonly fixedSlots: number | null,
   ) {}
 
-  /** Makes the smallest shape's session and the state's buffers: a graph that cannot be captured fails here. */
+  /**
+   * Makes the state's buffers and records the likeliest shape with a run on an empty batch (no loss tokens;
+   * its update is not kept), so the first steps replay: a graph that cannot be captured fails here.
+   */
   async init(): Promise<void> {
-    await this.shape(1, LENGTHS[0]!);
+    const S = this.fixedSlots ?? 1;
+    const L = this.fixedSlots ? 256 : LENGTHS[0]!;
+    const empty = { slots: S, length: L, ids: new Array<number>(S * L).fill(0), positions: null, segments: null, mask: null, advantages: null, oldLogp: null, refLogp: null };
+    await this.run(empty, { step: 0, lr: 0, clip_low: 0.2, clip_high: 0.28, kl_beta: 0, weight_decay: 0, max_grad_norm: 1, loss_denom: 0, use_old_logp: 0 }, false);
   }
 
   /** The state's tensors (GPU buffers) to feed other WebGPU sessions, e.g. the LoRA sampler. */
@@ -73,9 +85,9 @@ export class CapturedStep {
     }
   }
 
-  /** One step on a packed group; the state's buffers hold the update when it returns. */
-  async run(packed: Packed, scalars: StepScalars): Promise<Record<(typeof STATS)[number], number>> {
-    const S = 2 ** Math.ceil(Math.log2(packed.slots));
+  /** One step on a packed group; the state's buffers hold the update when it returns (unless `keep` is false). */
+  async run(packed: Rows, scalars: StepScalars, keep = true): Promise<Record<(typeof STATS)[number], number>> {
+    const S = this.fixedSlots ?? 2 ** Math.ceil(Math.log2(packed.slots));
     const L = LENGTHS.find((l) => l >= packed.length) ?? packed.length;
     const shape = await this.shape(S, L);
     const s = this.slots();
@@ -97,7 +109,7 @@ export class CapturedStep {
     const fetches = Object.fromEntries([...Object.entries(s.updated).map(([n, x]) => [n, x.tensor] as const), ...Object.entries(shape.outputs).map(([n, x]) => [n, x.tensor] as const)]);
     await runStatic(shape.session, feeds, fetches);
     const values = await Promise.all(STATS.map(async (k) => (await shape.outputs[k]!.read())[0]!));
-    if (values.every(Number.isFinite)) {
+    if (keep && values.every(Number.isFinite)) {
       // the update lands on the state only when the statistics are finite (Trainer.trainStep's rule)
       const pairs = (['lora', 'm', 'v'] as const).flatMap((part) => Object.entries(s[part]).map(([n, to]) => [s.updated[`updated.${part === 'lora' ? '' : `adam_${part}.`}${n}`]!, to] as [GpuSlot, GpuSlot]));
       await copySlots(shape.session, pairs);

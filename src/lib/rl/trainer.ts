@@ -21,7 +21,7 @@
 // G × a padded length. Its session is made with the trainer, so the first step does not pay for it. The
 // reference pass (klBeta > 0 only) uses the fixed-shape log-prob graph of the smallest bucket that holds
 // the group (`buckets`), made on first use and kept.
-import { createSession, fetchBytes, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
+import { createSession, detectDevice, fetchBytes, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
 import { samplerDevice } from '../models/stage-device';
 import { readSafetensors } from '../models/safetensors';
 import { packBatch, packSlots, type TrainBatch } from './train-batch';
@@ -163,7 +163,8 @@ export class Trainer {
     let captured: CapturedStep | null = null;
     let uncaptured: string | undefined;
     if (device === 'webgpu' && manifest.gpu && opts.capture !== false) {
-      captured = new CapturedStep(await fetchBytes(url(manifest.gpu.file), 'WebGPU train step'), weights, shapes, `${manifest.gpu.file} of ${folder}`);
+      const emulated = (await detectDevice()).emulated === true;
+      captured = new CapturedStep(await fetchBytes(url(manifest.gpu.file), 'WebGPU train step'), weights, shapes, `${manifest.gpu.file} of ${folder}`, emulated ? null : manifest.batch);
       await captured.init().catch(async (err: unknown) => {
         uncaptured = `the WebGPU train step runs uncaptured (${err instanceof Error ? err.message : String(err)})`;
         await captured?.release();
