@@ -3,9 +3,9 @@
 // (slots, length) shape, the group's packed rows padded up to it. The learner's LoRA and AdamW moments live
 // in GPU buffers shared by every shape; a step writes its batch into that shape's input buffers, replays
 // the recording, and copies the updated tensors onto the state's buffers on the GPU. Only five statistics
-// are read back. Shapes round up so a run records few: the length to LENGTHS, the slots to `slots` (the
-// group's rows) on a real GPU, where padding costs little and a recording ~2 s (H200), and to a power of two
-// on an emulated adapter, where every padded token costs.
+// are read back. Shapes round up so a run records few: the length to LENGTHS, the slots to `fixedSlots` (the
+// group's rows) on a real GPU, where padding costs little and a recording ~1.8 s (H200) — init records the
+// usual lengths there —, and to a power of two on an emulated adapter, where every padded token costs.
 import type { DeviceTensor, PlainTensor } from '../models/backend';
 import { copySlots, createStaticSession, gpuSlot, runStatic, type GpuSlot } from '../models/static-session';
 import type { packSlots } from './train-batch';
@@ -15,8 +15,10 @@ type Packed = ReturnType<typeof packSlots>;
 type Rows = Pick<Packed, 'slots' | 'length' | 'ids'> & { [K in 'positions' | 'segments' | 'mask' | 'advantages' | 'oldLogp' | 'refLogp']: ArrayLike<number> | null };
 type Session = Awaited<ReturnType<typeof createStaticSession>>;
 
-/** Slot lengths a shape rounds up to; the longest is the policy's context. */
-const LENGTHS = [64, 128, 256, 512, 1024];
+/** Slot lengths a shape rounds up to (the longest is the policy's context); a real GPU skips 64, padding is cheap there. */
+const LENGTHS = { gpu: [128, 256, 512, 1024], emulated: [64, 128, 256, 512, 1024] };
+/** Shapes recorded at init: on a real GPU every length a group of ≤ 320 new tokens packs into. */
+const RECORDED_AT_INIT = { gpu: [128, 256, 512], emulated: [64] };
 /** Recorded shapes kept at once (each holds its own activations on the GPU). */
 const MAX_SHAPES = 6;
 const STATS = ['loss', 'kl', 'clip_frac', 'entropy', 'grad_norm'] as const;
@@ -57,9 +59,14 @@ export class CapturedStep {
    */
   async init(): Promise<void> {
     const S = this.fixedSlots ?? 1;
-    const L = this.fixedSlots ? 256 : LENGTHS[0]!;
-    const empty = { slots: S, length: L, ids: new Array<number>(S * L).fill(0), positions: null, segments: null, mask: null, advantages: null, oldLogp: null, refLogp: null };
-    await this.run(empty, { step: 0, lr: 0, clip_low: 0.2, clip_high: 0.28, kl_beta: 0, weight_decay: 0, max_grad_norm: 1, loss_denom: 0, use_old_logp: 0 }, false);
+    for (const L of RECORDED_AT_INIT[this.kind]) {
+      const empty = { slots: S, length: L, ids: new Array<number>(S * L).fill(0), positions: null, segments: null, mask: null, advantages: null, oldLogp: null, refLogp: null };
+      await this.run(empty, { step: 0, lr: 0, clip_low: 0.2, clip_high: 0.28, kl_beta: 0, weight_decay: 0, max_grad_norm: 1, loss_denom: 0, use_old_logp: 0 }, false);
+    }
+  }
+
+  private get kind(): 'gpu' | 'emulated' {
+    return this.fixedSlots ? 'gpu' : 'emulated';
   }
 
   /** The state's tensors (GPU buffers) to feed other WebGPU sessions, e.g. the LoRA sampler. */
@@ -88,7 +95,7 @@ export class CapturedStep {
   /** One step on a packed group; the state's buffers hold the update when it returns (unless `keep` is false). */
   async run(packed: Rows, scalars: StepScalars, keep = true): Promise<Record<(typeof STATS)[number], number>> {
     const S = this.fixedSlots ?? 2 ** Math.ceil(Math.log2(packed.slots));
-    const L = LENGTHS.find((l) => l >= packed.length) ?? packed.length;
+    const L = LENGTHS[this.kind].find((l) => l >= packed.length) ?? packed.length;
     const shape = await this.shape(S, L);
     const s = this.slots();
     const lay = <T extends Float32Array | BigInt64Array>(out: T, src: ArrayLike<number> | null, conv: (x: number) => T[number]): T => {
