@@ -264,6 +264,7 @@ def main():
         rewards, valid, stats = [], 0, []
         losses = []
         draws = informative = 0
+        per_group = []  # [pool index, mean reward] of each group drawn
         max_draws = a.prompts_per_step * (a.draw_cap if a.dynamic_sampling else 1)
         while draws < max_draws and informative < a.prompts_per_step:
             i = cursor % len(sets["train"])
@@ -275,6 +276,7 @@ def main():
             s = server.ask({"op": "score", "set": "train", "i": i, "programs": [t for t, _ in progs]})
             rewards += s["rewards"]
             valid += sum(s["valid"])
+            per_group.append([i, round(sum(s["rewards"]) / len(s["rewards"]), 3)])
             shaped = [float(r >= 0.999) for r in s["rewards"]] if a.train_reward == "pass" else s["rewards"]
             adv = advantages(shaped, a.objective)
             if adv.abs().max() < 1e-6:
@@ -309,7 +311,7 @@ def main():
             torch.nn.utils.clip_grad_norm_(params, a.max_grad_norm)
             opt.step()
         log({"step": step + 1, "reward_mean": round(sum(rewards) / len(rewards), 4),
-             "valid_rate": round(valid / len(rewards), 3), "draws": draws, "trained": informative,
+             "valid_rate": round(valid / len(rewards), 3), "draws": draws, "trained": informative, "groups": per_group,
              "entropy": round(sum(stats) / len(stats), 4) if stats else None, "s": round(time.time() - ts, 1)})
         if a.eval_every and (step + 1) % a.eval_every == 0 and step + 1 < a.steps:
             log({**heldout(policy, server, lora, sets["heldout"], a, step + 1), "s": round(time.time() - t0)})
