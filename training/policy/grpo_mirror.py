@@ -227,6 +227,8 @@ def main():
     ap.add_argument("--heldout", type=int, default=16)
     ap.add_argument("--heldout-samples", type=int, default=8)
     ap.add_argument("--heldout-seed", type=int, default=7)
+    ap.add_argument("--final-seeds", default="",
+                    help="comma list of further held-out sampling seeds measured after the last step (the estimate's spread)")
     ap.add_argument("--eval-every", type=int, default=0, help="held-out every N steps (0: before and after only)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default="")
@@ -316,6 +318,9 @@ def main():
         if a.eval_every and (step + 1) % a.eval_every == 0 and step + 1 < a.steps:
             log({**heldout(policy, server, lora, sets["heldout"], a, step + 1), "s": round(time.time() - t0)})
     log({**heldout(policy, server, lora, sets["heldout"], a, a.steps), "s": round(time.time() - t0)})
+    for seed in [int(x) for x in a.final_seeds.split(",") if x]:
+        log({**heldout(policy, server, lora, sets["heldout"], argparse.Namespace(**{**vars(a), "heldout_seed": seed}), a.steps),
+             "heldout_seed": seed, "s": round(time.time() - t0)})
 
 
 if __name__ == "__main__":
