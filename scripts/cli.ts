@@ -308,11 +308,14 @@ const windowMeans = (xs: number[], size: number): number[] =>
   Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size)).map((w) => w.reduce((a, b) => a + b, 0) / w.length);
 
 COMMANDS.rl = {
-  usage: 'npm run rl -- --steps N --seed S --preset NAME --split SPLIT [--backend wasm|webgpu] [--lr 1e-3] [--prompts-per-step 2] [--group 8] [--objective grpo|dr-grpo] [--kl-beta 0] [--heldout 16] [--heldout-samples 8]',
+  usage: 'npm run rl -- --steps N --seed S --preset NAME --split SPLIT [--backend wasm|webgpu] [--sampler wasm|webgpu|auto] [--lr 1e-3] [--prompts-per-step 2] [--group 8] [--objective grpo|dr-grpo] [--kl-beta 0] [--heldout 16] [--heldout-samples 8]',
   async run({ flags }) {
     const text = (name: string, fallback: string): string => (typeof flags[name] === 'string' ? (flags[name] as string) : fallback);
     const backend = text('backend', 'wasm');
     if (backend !== 'wasm' && backend !== 'webgpu') throw new Error(`--backend must be wasm or webgpu, got ${JSON.stringify(backend).slice(0, 100)}`);
+    // where the LoRA sampler decodes; default with the step (--backend)
+    const sampler = text('sampler', backend);
+    if (sampler !== 'wasm' && sampler !== 'webgpu' && sampler !== 'auto') throw new Error(`--sampler must be wasm, webgpu or auto, got ${JSON.stringify(sampler).slice(0, 100)}`);
     const objective = text('objective', 'grpo');
     if (objective !== 'grpo' && objective !== 'dr-grpo') throw new Error(`--objective must be grpo or dr-grpo, got ${JSON.stringify(objective).slice(0, 100)}`);
     const steps = numberFlag(flags, 'steps', 30);
@@ -321,6 +324,7 @@ COMMANDS.rl = {
       seed: numberFlag(flags, 'seed', 1),
       preset: text('preset', 'verifiable'),
       backend: backend as 'wasm' | 'webgpu',
+      sampler: sampler as 'wasm' | 'webgpu' | 'auto',
       heldout: numberFlag(flags, 'heldout', 16),
       heldoutSamples: numberFlag(flags, 'heldout-samples', 8),
       config: {
@@ -339,7 +343,7 @@ COMMANDS.rl = {
       const page = await openHeadless(session, { workers: 2 });
       const started = await page.evaluate((o) => (window as unknown as Win).sgp.rlInit(o), init);
       if (started.info.device !== backend) throw new Error(`asked for ${backend}, the learner runs on ${started.info.device}: ${started.info.notice ?? ''}`);
-      emit({ start: true, split: init.split, seed: init.seed, preset: init.preset, backend, config: started.config, heldout: started.heldout });
+      emit({ start: true, split: init.split, seed: init.seed, preset: init.preset, backend, sampler: started.info.samplerDevice, config: started.config, heldout: started.heldout });
       const before = await page.evaluate(() => (window as unknown as Win).sgp.rlHeldOut());
       emit({ heldout: 'before', reward: before.reward, valid_rate: before.valid_rate });
       const stepValid: number[] = [];

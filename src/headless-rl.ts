@@ -16,6 +16,8 @@ export interface RlInit {
   /** A preset name or its URL form. */
   preset: string;
   backend?: Device;
+  /** Where the learner's LoRA sampler decodes (default: with the step; 'auto': trainer.ts). */
+  sampler?: Device | 'auto';
   config?: Partial<GrpoConfig>;
   /** Held-out prompts (fixed set for the split) and samples per prompt. */
   heldout?: number;
@@ -62,7 +64,7 @@ export function rlHooks(ml: MlClient, pool: SvgPool) {
       heldSamples = o.heldoutSamples ?? 8;
       const config = { ...DEFAULT_GRPO_CONFIG, ...o.config, seed: o.seed };
       const info = await runner.init({
-        run: o.run ?? `cli-${o.split}-${o.seed}`, folder: 'models/sgp-tiny-policy/', device: o.backend ?? 'wasm', preset, config,
+        run: o.run ?? `cli-${o.split}-${o.seed}`, folder: 'models/sgp-tiny-policy/', device: o.backend ?? 'wasm', ...(o.sampler ? { sampler: o.sampler } : {}), preset, config,
         prompts: worldPrompts(o.split, o.pool ?? 256, o.seed, TRAIN_STREAM), resume: o.resume ?? false,
       });
       return { info, config, preset: o.preset, heldout: held.map((p) => p.id), step: runner.step };

@@ -15,10 +15,12 @@ const tensors = (rec: Record<string, Numbers>): Record<string, PlainTensor> =>
 export function trainerHooks(ml: MlClient) {
   const trainer = new TrainerClient(ml);
   return {
-    trainerInit: (opts: { device?: Device | 'auto'; lora?: Record<string, Numbers>; threads?: number } = {}) =>
+    trainerInit: (opts: { device?: Device | 'auto'; sampler?: Device | 'auto'; capture?: boolean; lora?: Record<string, Numbers>; threads?: number } = {}) =>
       trainer.init({
         folder: 'models/sgp-tiny-policy/',
         ...(opts.device ? { device: opts.device } : {}),
+        ...(opts.sampler ? { sampler: opts.sampler } : {}),
+        ...(opts.capture === false ? { capture: false } : {}),
         ...(opts.lora ? { lora: tensors(opts.lora) } : {}),
         ...(opts.threads ? { threads: opts.threads } : {}),
       }),

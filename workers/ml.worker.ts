@@ -26,7 +26,7 @@ let gpuStepFailure: string | null = null;
 const policies = new PolicyHost(
   (key) => sessions.get(key),
   (key, folder, shape, rows, length, lora) => {
-    const onWebgpu = lora ? trainers.get(key)?.info.device === 'webgpu' : fp32OnWebgpu.has(key);
+    const onWebgpu = lora ? trainers.get(key)?.info.samplerDevice === 'webgpu' : fp32OnWebgpu.has(key);
     if (gpuStepFailure || !onWebgpu || rows > 16) return null;
     return gpuSteps.get(folder, shape, rows, length, lora).catch((err: unknown) => {
       gpuStepFailure = err instanceof Error ? err.message : String(err);
@@ -126,10 +126,10 @@ const api = {
     return trainer(key).trainStep(batch, hyper);
   },
 
-  /** Samples a group from the LoRA sampler with the learner's current LoRA (no copy of it anywhere). */
-  trainerGenerate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation & { promptIds: number[] }> {
+  /** Samples a group from the LoRA sampler with the learner's current LoRA (copied only when the sampler is on another device). */
+  async trainerGenerate(key: string, req: GenerateRequest, onSteps?: (events: StepEvent[]) => unknown): Promise<Generation & { promptIds: number[] }> {
     const t = trainer(key);
-    return policies.generateLora(key, t.sampler, req, onSteps, t.samplerFeeds());
+    return policies.generateLora(key, t.sampler, req, onSteps, await t.samplerFeeds());
   },
 
   trainerExport(key: string): Promise<TrainerState> {

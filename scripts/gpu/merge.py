@@ -38,6 +38,9 @@ def merge(out):
         "webgpu_decode_vs_torch_cuda": {f"{v}_B{b}": ratio(decode.get((v, dev, b), {}).get("tok_s"), cuda_dec.get(f"B{b}", {}).get("tok_s"))
                                         for v in ("model", "model+step", "model_quantized") for b in (1, 8)},
         "webgpu_train_step_vs_torch_cuda": ratio(a_train.get("torch_cuda", {}).get("median_ms"), train.get(("train_step.onnx", dev), {}).get("median_ms")),
+        # the learner's step as the app runs it (the golden batch packed, captured on WebGPU) against PEFT's on the padded batch
+        "webgpu_learner_step_vs_torch_cuda": {("captured" if x["captured"] else "uncaptured"): ratio(a_train.get("torch_cuda", {}).get("median_ms"), x.get("median_ms"))
+                                              for x in page.get("learner", []) if not x.get("error") and x.get("device") == "webgpu"},
         "webgpu_encoder_vs_torch_cuda": {f"{m}_{v}_B{b}": ratio(enc.get((m, v, dev, b), {}).get("images_s"), a_enc.get((m, "torch_cuda", b), {}).get("images_s"))
                                          for m in ("sgp-tiny-siglip", "sgp-tiny-dino") for v in ("fp32", "quantized") for b in (1, 8)},
     }
@@ -47,7 +50,7 @@ def merge(out):
         "browser": page.get("user_agent"), "adapter": page.get("adapter"), "ml_device": page.get("ml_device"),
         "device": dev, "params": page.get("params"), "page_stage": page.get("stage"), "page_error": page.get("error"),
         "checks_passed": f"{sum(1 for c in checks if c.get('ok'))}/{len(checks)}", "checks": checks,
-        "decode": page.get("decode"), "encoders": page.get("encoders"), "train": page.get("train"), "rl": page.get("rl"),
+        "decode": page.get("decode"), "encoders": page.get("encoders"), "train": page.get("train"), "learner": page.get("learner"), "rl": page.get("rl"),
         "anchors": anchors, "ratios": ratios,
         "ratio_meaning": "WebGPU throughput / PyTorch CUDA eager throughput on the same machine (1 = parity, < 1 = slower)",
     }
@@ -66,6 +69,8 @@ def table(r):
     rows += ["", "| train step (B×T from train_step.json) | median ms |", "|---|---|"]
     for t in r.get("train") or []:
         rows.append(f"| {t['graph']} on {t['device']} | {t.get('median_ms')} (first {t.get('first_ms')}) |")
+    for t in r.get("learner") or []:
+        rows.append(f"| learner step (golden batch, {t.get('slots')}×{t.get('seq')} packed) on {t['device']}{', captured' if t.get('captured') else ''} | {t.get('median_ms')} (first {t.get('first_ms')}){' ' + t['error'] if t.get('error') else ''} |")
     for k in ("torch_cuda", "torch_cpu"):
         if k in a.get("train_step", {}):
             rows.append(f"| PEFT LoRA GRPO step, {k} | {a['train_step'][k]['median_ms']} |")
@@ -73,7 +78,7 @@ def table(r):
     for g in r.get("rl") or []:
         if not g.get("error"):
             m = g["ms"]
-            rows.append(f"| {g['backend']}, step {g['step']} | {m.get('sample')} | {m.get('render')} | {m.get('score')} | {m.get('train')} | {m.get('total')} |")
+            rows.append(f"| {g['backend']} (sampler {g.get('sampler', g['backend'])}), step {g['step']} | {m.get('sample')} | {m.get('render')} | {m.get('score')} | {m.get('train')} | {m.get('total')} |")
     rows += ["", "| encoder | images/s B=1 | images/s B=8 |", "|---|---|---|"]
     enc = {}
     for e in (r.get("encoders") or []):

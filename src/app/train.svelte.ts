@@ -162,7 +162,7 @@ export class TrainState {
     const { scorer, encoders } = rewardServices();
     this.runner ??= new GrpoRunner(client, scorer, encoders);
     const device = s.backend;
-    await this.runner.init({ run: RUN, folder: 'models/sgp-tiny-policy/', device, preset: presetFromUrl(s.rlPreset), config: trainConfig(s), prompts: await trainPrompts(s), resume: true });
+    await this.runner.init({ run: RUN, folder: 'models/sgp-tiny-policy/', device, sampler: 'auto', preset: presetFromUrl(s.rlPreset), config: trainConfig(s), prompts: await trainPrompts(s), resume: true });
     this.history = this.runner.history;
     this.initialised = key;
   }

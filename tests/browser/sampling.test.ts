@@ -81,3 +81,17 @@ test('WebGPU: greedy reproduces a golden in 2 rows with the KV cache on the GPU,
   assert.equal(info.device, 'webgpu', info.notice);
   await assertGoldens([0], 2, 'webgpu');
 });
+
+test('WebGPU: the int8 default (cache kept in JS) decodes the same greedy tokens as on WASM', async () => {
+  // its first pass feeds a cache of masked slots, never an empty one: WebGPU cannot bind a zero-size buffer
+  // (the H200 run found the default failing there with createBindGroup's "Required member is undefined")
+  const params = { n: 2, temperature: 0, maxNewTokens: 12 };
+  const tokens = async (device: 'wasm' | 'webgpu') => {
+    const info = await load('model_quantized', device);
+    assert.equal(info.device, device, info.notice);
+    return (await sample(greedy.cases[0]!.prompt, params, { render: false })).samples.map((s) => s.tokens);
+  };
+  const wasm = await tokens('wasm');
+  assert.equal(wasm[0]!.length, 12);
+  assert.deepEqual(await tokens('webgpu'), wasm);
+});

@@ -5,6 +5,7 @@ Training uses transformers' LlamaForCausalLM (standard checkpoint layout). Every
 tensors, and writes attention and log-softmax by hand, so that the exported graphs (sampler, LoRA sampler,
 log-prob, train step) use only standard ONNX ops and share one naming of weights.
 """
+import functools
 import math
 from collections import OrderedDict
 
@@ -116,13 +117,46 @@ def rms_norm(x, w, eps):
 
 
 def rope(x, cos, sin):  # x: (B, H, S, hd); cos, sin: (B, 1, S, hd)
-    half = x.shape[-1] // 2
-    rot = torch.cat([-x[..., half:], x[..., :half]], dim=-1)
-    return x * cos + rot * sin
+    """x·cos + rotate_half(x)·sin, the rotation as a product with a ±1 permutation matrix (exact: one nonzero
+    term per output) rather than slices and a cat: their backward (slice_scatter → ScatterND) came out wrong
+    under onnxruntime-web's WebGPU graph capture, while a MatMul's backward is a MatMul (train_step_gpu.py)."""
+    return x * cos + (x @ torch.tensor(_rotation(x.shape[-1]), dtype=x.dtype)) * sin
 
 
-def forward(w, cfg, input_ids, position_ids, attention_mask=None, past=None, lora=None, lora_scale=None, segment_ids=None):
-    """Logits (B, S, V) and the new KV cache [(k, v)] per layer, each (B, Hkv, P+S, hd).
+@functools.cache
+def _rotation(hd):
+    """rotate_half as a matrix, a nested list: a traced function stores it as one constant, not as the index
+    writes that would build it (ScatterND again)."""
+    half = hd // 2
+    rot = [[0.0] * hd for _ in range(hd)]
+    for i in range(half):
+        rot[i + half][i] = -1.0  # out[:half] = −x[half:]
+        rot[i][i + half] = 1.0  # out[half:] = x[:half]
+    return rot
+
+
+def next_token_logprobs(logits, hidden, embed, tokens):
+    """log p(tokens[:, t + 1] | tokens[:, ≤ t]) at every position t, (B, T) (the last one reads a zero target),
+    and the entropy there, without slicing or one-hot on anything differentiable (train_step_gpu.py): the
+    target logit is hidden · embed[next token] (tied embeddings), the next tokens' rows shifted as constants.
+    Under onnxruntime-web's WebGPU graph capture a slice's backward (ScatterND) came out wrong for more than
+    one row, and the one-hot's int64 Equal runs on the CPU, which rules capture out."""
+    B, T = tokens.shape
+    with torch.no_grad():
+        rows = torch.index_select(embed, 0, tokens.reshape(-1)).reshape(B, T, -1)  # a Gather
+        rows_next = torch.cat([rows[:, 1:], torch.zeros_like(rows[:, :1])], dim=1)
+    mx = logits.amax(-1, keepdim=True).detach()
+    lse = ((logits - mx).exp().sum(-1, keepdim=True).log() + mx).squeeze(-1)  # (B, T)
+    tok = (hidden * rows_next).sum(-1) - lse
+    with torch.no_grad():
+        ent = lse - ((logits - lse[..., None]).exp() * logits).sum(-1)
+    return tok, ent
+
+
+def forward(w, cfg, input_ids, position_ids, attention_mask=None, past=None, lora=None, lora_scale=None, segment_ids=None,
+            return_hidden=False):
+    """Logits (B, S, V) and the new KV cache [(k, v)] per layer, each (B, Hkv, P+S, hd); with return_hidden also
+    the final normed hidden states (B, S, D), whose product with a token's (tied) embedding is its logit.
 
     input_ids, position_ids: (B, S). attention_mask: (B, P+S), 1 = attend, or None (no padding).
     segment_ids: (B, S) or None (no past): several sequences packed in one row; a token attends only to earlier
@@ -156,7 +190,9 @@ def forward(w, cfg, input_ids, position_ids, attention_mask=None, past=None, lor
         allowed = allowed & (segment_ids[:, None, :, None] == segment_ids[:, None, None, :])
     bias = torch.where(allowed, torch.zeros(()), torch.full((), NEG))
 
-    x = w["model.embed_tokens.weight"][input_ids]  # (B, S, D)
+    # a Gather (index_select), not indexing: indexing exports as GatherND over int64 index math, which
+    # onnxruntime-web places on the CPU, and a CPU node rules out WebGPU graph capture (train_step_gpu.py)
+    x = torch.index_select(w["model.embed_tokens.weight"], 0, input_ids.reshape(-1)).reshape(B, S, -1)  # (B, S, D)
     present = []
     for i in range(d["L"]):
         p = f"model.layers.{i}"
@@ -178,8 +214,9 @@ def forward(w, cfg, input_ids, position_ids, attention_mask=None, past=None, lor
         h = rms_norm(x, w[f"{p}.post_attention_layernorm.weight"], d["eps"])
         g = lin(h, f"{p}.mlp.gate_proj")
         x = x + lin(torch.nn.functional.silu(g) * lin(h, f"{p}.mlp.up_proj"), f"{p}.mlp.down_proj")
-    x = rms_norm(x, w["model.norm.weight"], d["eps"]).reshape(B * S, d["D"])
-    return (x @ w["lm_head.weight_t"]).reshape(B, S, d["V"]), present
+    x = rms_norm(x, w["model.norm.weight"], d["eps"])
+    logits = (x.reshape(B * S, d["D"]) @ w["lm_head.weight_t"]).reshape(B, S, d["V"])
+    return (logits, present, x) if return_hidden else (logits, present)
 
 
 def token_logprobs(logits, tokens):

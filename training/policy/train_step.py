@@ -38,7 +38,7 @@ HYPER = ("clip_low", "clip_high", "kl_beta", "weight_decay", "max_grad_norm", "l
 
 
 def grpo_loss(w, cfg, lora, input_ids, loss_mask, advantages, old_logp, ref_logp,
-              clip_low, clip_high, kl_beta, loss_denom, use_old_logp, position_ids=None, segment_ids=None):
+              clip_low, clip_high, kl_beta, loss_denom, use_old_logp, position_ids=None, segment_ids=None, next_token=False):
     """GRPO with two-sided ratio clipping and the k3 KL to the reference; all per-token tensors (B, T).
 
     old_logp: the input when use_old_logp > 0 (off-policy: several updates per group, or a sampler that differs
@@ -50,9 +50,18 @@ def grpo_loss(w, cfg, lora, input_ids, loss_mask, advantages, old_logp, ref_logp
     """
     B, T = input_ids.shape
     pos = torch.arange(T)[None].expand(B, T) if position_ids is None else position_ids
-    logits, _ = M.forward(w, cfg, input_ids, pos, None, None, lora, segment_ids=segment_ids)
-    logp, ent = M.token_logprobs(logits, input_ids)
     a = advantages[:, None] if advantages.dim() == 1 else advantages  # per row, or per token (packed rows)
+    if next_token:  # WebGPU capture-safe form (train_step_gpu.py): position t scores token t + 1
+        logits, _, hidden = M.forward(w, cfg, input_ids, pos, None, None, lora, segment_ids=segment_ids, return_hidden=True)
+        logp, ent = M.next_token_logprobs(logits, hidden, w["model.embed_tokens.weight"], input_ids)
+        aligned = torch.cat([torch.zeros_like(logp[:, :1]), logp[:, :-1]], dim=1).detach()  # the `logp` output
+        # the per-token inputs move left instead, as constants: token t + 1's mask, advantage, old and ref log-probs
+        nxt = lambda x: torch.cat([x[:, 1:], torch.zeros_like(x[:, :1])], dim=1)  # noqa: E731
+        loss_mask, a, old_logp, ref_logp = nxt(loss_mask), nxt(a.expand_as(loss_mask)), nxt(old_logp), nxt(ref_logp)
+    else:
+        logits, _ = M.forward(w, cfg, input_ids, pos, None, None, lora, segment_ids=segment_ids)
+        logp, ent = M.token_logprobs(logits, input_ids)
+        aligned = None
     old_logp = torch.where(use_old_logp > 0, old_logp, logp.detach())
     ratio = torch.exp(logp - old_logp)
     surrogate = -torch.minimum(ratio * a, torch.clamp(ratio, 1 - clip_low, 1 + clip_high) * a)
@@ -62,13 +71,15 @@ def grpo_loss(w, cfg, lora, input_ids, loss_mask, advantages, old_logp, ref_logp
     denom = torch.where(loss_denom > 0, loss_denom, n_tok)
     loss = (per_tok * loss_mask).sum() / denom
     with torch.no_grad():
-        clipped = ((ratio < 1 - clip_low) & (a < 0)) | ((ratio > 1 + clip_high) & (a > 0))
-        stats = {"kl": (kl * loss_mask).sum() / n_tok, "clip_frac": (clipped.float() * loss_mask).sum() / n_tok,
-                 "entropy": (ent * loss_mask).sum() / n_tok, "logp": logp.detach()}
+        # a sum of the two exclusive cases, not `|`: Or has no WebGPU kernel in onnxruntime-web
+        clipped = ((ratio < 1 - clip_low) & (a < 0)).float() + ((ratio > 1 + clip_high) & (a > 0)).float()
+        stats = {"kl": (kl * loss_mask).sum() / n_tok, "clip_frac": (clipped * loss_mask).sum() / n_tok,
+                 "entropy": (ent * loss_mask).sum() / n_tok,
+                 "logp": logp.detach() if aligned is None else aligned}
     return loss, stats
 
 
-def make_step_fn(w, cfg, names, packed=False):
+def make_step_fn(w, cfg, names, packed=False, next_token=False):
     """The step as a function of the graph's inputs in order (step_io); packed: packed_step_io's inputs."""
     n = len(names)
     b1, b2 = ADAM_BETAS
@@ -84,7 +95,7 @@ def make_step_fn(w, cfg, names, packed=False):
             position_ids = segment_ids = None
         ps = [p.detach().requires_grad_(True) for p in lora]
         loss, st = grpo_loss(w, cfg, dict(zip(names, ps)), input_ids, loss_mask, advantages, old_logp, ref_logp,
-                             clip_low, clip_high, kl_beta, loss_denom, use_old_logp, position_ids, segment_ids)
+                             clip_low, clip_high, kl_beta, loss_denom, use_old_logp, position_ids, segment_ids, next_token)
         grads = torch.autograd.grad(loss, ps)
         gnorm = torch.sqrt(sum((g * g).sum() for g in grads))
         # clip the global norm as torch.nn.utils.clip_grad_norm_ does; max_grad_norm ≤ 0 turns it off

@@ -5,7 +5,7 @@
 // decode (device:variant[:threads],… the decode configurations).
 import type { Device } from '../../../src/lib/models/backend';
 import { goldenChecks } from './checks';
-import { decodeSpeed, encoderSpeed, rlSpeed, trainSpeed, PROMPT, type DecodeRow, type EncoderRow } from './speed';
+import { decodeSpeed, encoderSpeed, learnerSpeed, rlSpeed, trainSpeed, PROMPT, type DecodeRow, type EncoderRow } from './speed';
 import { openFrame, post } from './frame';
 
 const q = new URLSearchParams(location.search);
@@ -60,6 +60,7 @@ try {
   }
   if (sections.includes('train')) {
     result.train = [...(await trainSpeed(sgp, device, small ? 1 : 4)), ...(device === 'wasm' || small ? [] : await trainSpeed(sgp, 'wasm', 2))];
+    result.learner = await learnerSpeed(sgp, small ? 1 : 5);
     await progress('train');
   }
   frame.close();
@@ -76,7 +77,8 @@ try {
     await progress('decode');
   }
   if (sections.includes('rl')) {
-    result.rl = [...(await rlSpeed(device, small ? 1 : 3)), ...(device === 'wasm' || small ? [] : await rlSpeed('wasm', 2))];
+    // a WebGPU learner samples on WASM ('auto', stage-device.ts samplerDevice); the all-GPU and all-WASM runs beside it
+    result.rl = [...(await rlSpeed(device, small ? 1 : 4, 'wasm')), ...(device === 'wasm' || small ? [] : [...(await rlSpeed(device, 2)), ...(await rlSpeed('wasm', 2))])];
     await progress('rl');
   }
 } catch (e) {

@@ -132,24 +132,56 @@ export async function trainSpeed(sgp: Sgp, device: Device, runs: number): Promis
   return rows;
 }
 
-export interface RlRow { backend: Device; step: number; ms: Record<string, number>; valid_rate: number | null; length: number | null; error?: string }
+export interface LearnerRow { capture: boolean; device: Device; captured: boolean; rows: number; tokens: number; slots: number; seq: number; first_ms: number; warm_ms: number[]; median_ms: number; first_step?: { loss: number; grad_norm: number; entropy: number }; error?: string }
+
+/**
+ * The learner's step as the app runs it (rl/trainer.ts, the golden batch of 8 rows cut to their real
+ * lengths and packed): on WebGPU with graph capture (captured-step.ts) and without it (the packed graph
+ * through ORT's run), and on WASM.
+ */
+export async function learnerSpeed(sgp: Sgp, runs: number): Promise<LearnerRow[]> {
+  const batch = await json<{ input_ids: number[][]; loss_mask_rows: [number, number][]; advantages: number[] }>(`${P}goldens/train_step.json`);
+  const group = {
+    ids: batch.input_ids.map((r, b) => r.slice(0, batch.loss_mask_rows[b]![1])),
+    promptLen: batch.loss_mask_rows.map(([s]) => s),
+    advantages: batch.advantages,
+  };
+  const rows: LearnerRow[] = [];
+  for (const [device, capture] of [['webgpu', true], ['webgpu', false], ['wasm', false]] as const) {
+    try {
+      const info = await sgp.trainerInit({ device, sampler: 'wasm', capture });
+      const first = await sgp.trainerStep(group, { lr: 1e-4 });
+      const warm: number[] = [];
+      let last = first;
+      for (let r = 0; r < runs; r++) warm.push(round((last = await sgp.trainerStep(group, { lr: 1e-4 })).ms));
+      // the first step from lora_init is the same for every engine: its statistics show they agree
+      const first_step = { loss: first.loss, grad_norm: first.grad_norm, entropy: first.entropy };
+      rows.push({ capture, device: info.device, captured: info.captured, rows: group.ids.length, tokens: last.tokens, slots: last.slots, seq: last.seq, first_ms: round(first.ms), warm_ms: warm, median_ms: median(warm), first_step });
+    } catch (e) {
+      rows.push({ capture, device, captured: false, rows: 0, tokens: 0, slots: 0, seq: 0, first_ms: 0, warm_ms: [], median_ms: 0, error: String((e as Error).message ?? e).slice(0, 300) });
+    }
+  }
+  return rows;
+}
+
+export interface RlRow { backend: Device; sampler: Device; step: number; ms: Record<string, number>; valid_rate: number | null; length: number | null; error?: string }
 
 /**
  * GRPO iterations of one prompt × 8 samples through the Train page's runner (headless-rl.ts): sample
- * (the learner's LoRA sampler), render, score (verifiable preset), train; ms split per step. The first
+ * (the learner's LoRA sampler, on `sampler`), render, score (verifiable preset), train; ms split per step. The first
  * step pays for loading and shader compiles, so `steps` ≥ 2 shows the warm figure.
  */
-export async function rlSpeed(backend: Device, steps: number): Promise<RlRow[]> {
+export async function rlSpeed(backend: Device, steps: number, sampler: Device = backend): Promise<RlRow[]> {
   const frame = await openFrame({ workers: 2 });
   const rows: RlRow[] = [];
   try {
-    await frame.sgp.rlInit({ split: 'compositional', seed: 1, preset: 'verifiable', backend, config: { promptsPerStep: 1, group: 8 }, heldout: 1 });
+    await frame.sgp.rlInit({ split: 'compositional', seed: 1, preset: 'verifiable', backend, sampler, config: { promptsPerStep: 1, group: 8 }, heldout: 1 });
     for (let s = 0; s < steps; s++) {
       const r = await frame.sgp.rlStep();
-      rows.push({ backend, step: r.step, ms: r.ms, valid_rate: r.valid_rate, length: r.length });
+      rows.push({ backend, sampler, step: r.step, ms: r.ms, valid_rate: r.valid_rate, length: r.length });
     }
   } catch (e) {
-    rows.push({ backend, step: 0, ms: {}, valid_rate: null, length: null, error: String((e as Error).message ?? e).slice(0, 300) });
+    rows.push({ backend, sampler, step: 0, ms: {}, valid_rate: null, length: null, error: String((e as Error).message ?? e).slice(0, 300) });
   } finally {
     frame.close();
   }

@@ -57,14 +57,15 @@ export interface BackendConfig {
 let config: BackendConfig | null = null;
 const builds: Partial<Record<Build, Promise<OrtModule>>> = {};
 /** Which build each session belongs to: its inputs must be that build's tensors. */
-const owners = new WeakMap<Ort.InferenceSession, OrtModule>();
+export const owners = new WeakMap<Ort.InferenceSession, OrtModule>();
 
 /** Call before the first session; later calls are ignored (ORT reads its env once per build). */
 export function configure(next: BackendConfig): void {
   config ??= next;
 }
 
-function ortFor(device: Device, wasmBuild: WasmBuild): Promise<OrtModule> {
+/** The ORT build for `device` (static-session.ts uses it too). */
+export function ortFor(device: Device, wasmBuild: WasmBuild): Promise<OrtModule> {
   const build: Build = device === 'webgpu' || wasmBuild === 'asyncify' ? 'webgpu' : 'wasm';
   return (builds[build] ??= (build === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm')).then((ort) => {
     const url = config?.wasmUrls?.[build === 'webgpu' ? 'asyncify' : 'plain'];
@@ -158,7 +159,8 @@ const CTORS = { float32: Float32Array, int32: Int32Array, uint8: Uint8Array, boo
 /** A tensor made by (or for) one session's build; on WebGPU its data may live on the GPU. */
 export type DeviceTensor = Ort.Tensor;
 
-function ortOf(session: Ort.InferenceSession): OrtModule {
+/** The ORT build that made `session`. */
+export function ortOf(session: Ort.InferenceSession): OrtModule {
   const ort = owners.get(session);
   if (!ort) throw new Error('this session was not made by createSession(); its ORT build is unknown');
   return ort;
@@ -230,89 +232,13 @@ export function releaseTensor(t: PlainTensor | DeviceTensor): void {
   if (!isPlain(t)) t.dispose();
 }
 
-const isPlain = (t: PlainTensor | DeviceTensor): t is PlainTensor => !('dispose' in t);
+export const isPlain = (t: PlainTensor | DeviceTensor): t is PlainTensor => !('dispose' in t);
 
-function message(err: unknown): string {
+export function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 /** ORT errors can run to kilobytes of stack; the first 300 characters carry the cause. */
-function clip(text: string): string {
+export function clip(text: string): string {
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-}
-
-// ---- Static-shape WebGPU graphs (the policy's decode step, policy/gpu-step.ts) ----
-// Every input and output of such a session keeps one shape and one GPU buffer for its life: the caller
-// writes inputs in place (queue.writeBuffer), binds outputs it allocated (a KV cache can be its own
-// past), and reads back only what it needs through a staging buffer.
-//
-// `capture` turns on ORT's graph capture (record the run once, replay it). In onnxruntime-web 1.30 the
-// policy step's capturing run fails inside ORT (createBindGroup gets an undefined buffer in the last
-// layer's GroupQueryAttention, on SwiftShader), so the step runs uncaptured; the option stays for a
-// later ORT.
-
-export async function createStaticSession(model: Uint8Array, externalData: { path: string; data: Uint8Array }[], what: string, capture = false): Promise<Ort.InferenceSession> {
-  const ort = await ortFor('webgpu', 'plain');
-  try {
-    const session = await ort.InferenceSession.create(model, {
-      executionProviders: ['webgpu'],
-      graphOptimizationLevel: 'all',
-      enableGraphCapture: capture,
-      preferredOutputLocation: 'gpu-buffer',
-      ...(externalData.length ? { externalData } : {}),
-    });
-    owners.set(session, ort);
-    return session;
-  } catch (err) {
-    throw new Error(`${what} could not be loaded on WebGPU: ${clip(message(err))}`);
-  }
-}
-
-/** A GPU buffer bound as one tensor of a captured session: written before a run, read after. */
-export interface GpuSlot {
-  readonly tensor: DeviceTensor;
-  write(data: Float32Array | Int32Array): void;
-  read(): Promise<Float32Array>;
-  destroy(): void;
-}
-
-export async function gpuSlot(session: Ort.InferenceSession, type: 'float32' | 'int32', dims: number[]): Promise<GpuSlot> {
-  const ort = ortOf(session);
-  const device = await ort.env.webgpu.device;
-  const bytes = dims.reduce((a, b) => a * b, 1) * 4;
-  const size = Math.ceil(bytes / 16) * 16;
-  const buffer = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-  let staging: GPUBuffer | null = null;
-  const tensor = ort.Tensor.fromGpuBuffer(buffer, { dataType: type, dims });
-  return {
-    tensor,
-    write: (data) => device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength),
-    async read() {
-      staging ??= device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      const enc = device.createCommandEncoder();
-      enc.copyBufferToBuffer(buffer, 0, staging, 0, size);
-      device.queue.submit([enc.finish()]);
-      await staging.mapAsync(GPUMapMode.READ);
-      const out = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
-      staging.unmap();
-      return out;
-    },
-    destroy() {
-      tensor.dispose();
-      buffer.destroy();
-      staging?.destroy();
-    },
-  };
-}
-
-/** One run of a static session into outputs the caller bound (a present KV cache may be its past's buffer). */
-export async function runStatic(session: Ort.InferenceSession, feeds: Record<string, DeviceTensor | PlainTensor>, fetches: Record<string, DeviceTensor>): Promise<void> {
-  const made: Ort.Tensor[] = [];
-  const inputs: Record<string, Ort.Tensor> = {};
-  for (const [k, v] of Object.entries(feeds)) inputs[k] = isPlain(v) ? (made.push(toOrt(session, v)), made.at(-1)!) : v;
-  try {
-    await session.run(inputs, fetches);
-  } finally {
-    for (const t of made) t.dispose();
-  }
 }

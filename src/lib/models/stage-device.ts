@@ -13,3 +13,13 @@ export function autoDevice(entry: Pick<ModelEntry, 'task' | 'source'>, detected:
   if (entry.task === 'policy' && entry.source === 'bundled' && crossOriginIsolated && emulated) return 'wasm';
   return detected;
 }
+
+/**
+ * Where the learner's LoRA sampler decodes when the train step runs on `step`. Measured on the lent H200
+ * (README, Real GPU): on WebGPU the LoRA sampler (236 nodes a token, bound by dispatch) took 1.0–3.1 s for a
+ * group that WASM with 8 threads drew in 0.2–0.27 s, while the train step ran 5× faster on WebGPU than on
+ * WASM. So a WebGPU learner samples on WASM wherever WASM has threads (cross-origin isolation).
+ */
+export function samplerDevice(step: Device, crossOriginIsolated: boolean): Device {
+  return step === 'webgpu' && crossOriginIsolated ? 'wasm' : step;
+}

@@ -64,7 +64,7 @@ export function cacheDecoder(session: Session, shape: DecoderShape, extra: Recor
     vocabSize: V,
     async forward({ ids, rows, pastLength, past }) {
       const S = ids.length / rows;
-      const cache = past ?? alloc(rows, 0);
+      const cache = past ?? alloc(rows, CHUNK); // never empty: WebGPU cannot bind a zero-size buffer (the slots are masked)
       if (cache.rows !== rows || cache.length !== pastLength) throw new Error(`the cache holds ${cache.rows} rows × ${cache.length} positions; this pass needs ${rows} × ${pastLength}`);
       const C = cache.capacity;
       const idData = new BigInt64Array(ids.length);

@@ -3,7 +3,8 @@
 // ids, positions and noise with queue.writeBuffer, runs the graph (the KV cache is updated in place:
 // present.* are the past.* buffers) and reads back [rows, 2] floats. total_sequence_length goes as a
 // CPU tensor: uncaptured, GroupQueryAttention reads it on the CPU (a GPU one would be copied back).
-import { createStaticSession, fetchBytes, gpuSlot, runStatic, type GpuSlot, type PlainTensor } from '../models/backend';
+import { fetchBytes, type PlainTensor } from '../models/backend';
+import { createStaticSession, gpuSlot, runStatic, type GpuSlot } from '../models/static-session';
 import type { DecoderShape } from './onnx-decoder';
 import type { StepGraph } from './step-sampler';
 

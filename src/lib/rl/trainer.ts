@@ -11,14 +11,21 @@
 // takes them (use_old_logp = 1): the clipped ratio then corrects for the mismatch as in PPO. The RL
 // sampler here is fp32 with these very tensors (within 4e-5 of the learner's logits), so sampler = learner.
 //
+// Devices: the step and the LoRA sampler may run on different devices (`sampler` option). On the lent H200
+// the LoRA sampler decoded 4–10× faster on WASM (8 threads) than on WebGPU, where the step ran 5× faster
+// than on WASM (README, Real GPU), so 'auto' there samples on WASM and trains on WebGPU; the LoRA then
+// crosses once per step (0.75 MB read back from the GPU), not once per token.
+//
 // Packing: the step graph (train_step.json `packed`) has dynamic shapes and takes the group packed into as
 // few slots as it fits (train-batch.ts packSlots), so a step costs about the group's real tokens, not
 // G × a padded length. Its session is made with the trainer, so the first step does not pay for it. The
 // reference pass (klBeta > 0 only) uses the fixed-shape log-prob graph of the smallest bucket that holds
 // the group (`buckets`), made on first use and kept.
-import { createSession, fetchBytes, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
+import { createSession, detectDevice, fetchBytes, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
+import { samplerDevice } from '../models/stage-device';
 import { readSafetensors } from '../models/safetensors';
 import { packBatch, packSlots, type TrainBatch } from './train-batch';
+import { CapturedStep, type StepScalars } from './captured-step';
 
 export { packBatch, packSlots, type TrainBatch };
 
@@ -78,10 +85,19 @@ export interface TrainerOptions {
   state?: TrainerState;
   /** WASM threads, if this is the worker's first ORT use (ORT reads it once); default min(4, cores). */
   threads?: number;
+  /** Where the LoRA sampler decodes: default with the step; 'auto' as stage-device.ts `samplerDevice` says. */
+  sampler?: Device | 'auto';
+  /** false: on WebGPU run the packed step through ORT's run, not a graph capture (to compare the two). */
+  capture?: boolean;
 }
 
 export interface TrainerInfo {
+  /** Where the train step runs. */
   device: Device;
+  /** Where the LoRA sampler decodes. */
+  samplerDevice: Device;
+  /** The step replays a WebGPU graph capture (captured-step.ts). */
+  captured: boolean;
   notice?: string;
   step: number;
   batch: number;
@@ -98,12 +114,16 @@ interface Manifest {
   train_step: { file: string; input_order: string[] };
   packed: { file: string; input_order: string[] };
   logprob: { file: string; inputs: Record<string, [string, number[]]> };
+  /** The packed step with every node on the GPU, for graph capture (training/policy/train_step_gpu.py). */
+  gpu?: { file: string };
   /** `file` keeps its KV cache in JS (fast on WASM); `webgpu_file` feeds `present` back, so on WebGPU the cache stays on the GPU. */
   sampler: { file: string; webgpu_file?: string; lora_inputs: string[] };
 }
 
 export class Trainer {
   private readonly refs = new Map<number, Promise<Session>>();
+  /** The LoRA's values for a sampler on another device; dropped when the state changes. */
+  private plainLora: Promise<Record<string, PlainTensor>> | null = null;
   private state!: { step: number; lora: Record<string, Tensor>; m: Record<string, Tensor>; v: Record<string, Tensor> };
 
   private constructor(
@@ -115,6 +135,8 @@ export class Trainer {
     /** Longest row the step takes (the policy's context); longer rows are cut. */
     private readonly maxLength: number,
     private readonly stepSession: Session,
+    /** On WebGPU, the step with graph capture (captured-step.ts); null: stepSession runs it. */
+    private readonly captured: CapturedStep | null,
     /** The LoRA sampler: decode with `samplerFeeds()` as extra inputs. */
     readonly sampler: Session,
     readonly info: Omit<TrainerInfo, 'step'>,
@@ -130,17 +152,31 @@ export class Trainer {
       (manifest.external_data ?? ['onnx/policy_weights.onnx_data']).map(async (f) => ({ path: f.split('/').pop()!, data: await fetchBytes(url(f), 'external data') })),
     );
     const initLora = readSafetensors(await fetchBytes(url('lora_init.safetensors'), 'LoRA init'));
-    const device = opts.device ?? 'wasm';
-    const samplerFile = device !== 'wasm' && manifest.sampler.webgpu_file ? manifest.sampler.webgpu_file : manifest.sampler.file;
-    const made = await createSession(await fetchBytes(url(samplerFile), 'LoRA sampler'), device, weights, `${samplerFile} of ${folder}`);
-    // made here, not on the first step: the learner is ready when init returns (warm)
-    const step = await createSession(await fetchBytes(url(manifest.packed.file), 'packed train step'), made.info.device, weights, `${manifest.packed.file} of ${folder}`);
+    const made = await createSession(await fetchBytes(url(manifest.packed.file), 'packed train step'), opts.device ?? 'wasm', weights, `${manifest.packed.file} of ${folder}`);
+    const device = made.info.device;
+    const wanted = opts.sampler === 'auto' ? samplerDevice(device, globalThis.crossOriginIsolated === true) : (opts.sampler ?? device);
+    const samplerFile = wanted === 'webgpu' && manifest.sampler.webgpu_file ? manifest.sampler.webgpu_file : manifest.sampler.file;
+    const sampler = await createSession(await fetchBytes(url(samplerFile), 'LoRA sampler'), wanted, weights, `${samplerFile} of ${folder}`);
     const shapes = Object.fromEntries(manifest.sampler.lora_inputs.map((n) => [n, initLora[n]?.dims ?? missingLora(n)]));
     const buckets = (manifest.buckets ?? [{ seq: manifest.seq, train_step: manifest.train_step.file, logprob: manifest.logprob.file }]).map((b) => b.seq).sort((a, b) => a - b);
     const padId = config.pad_token_id ?? config.eos_token_id ?? 0;
-    const trainer = new Trainer(folder, manifest, weights, initLora, padId, config.max_position_embeddings ?? 1024, step.session, made.session, {
-      device: made.info.device,
-      ...(made.info.notice ? { notice: made.info.notice } : {}),
+    let captured: CapturedStep | null = null;
+    let uncaptured: string | undefined;
+    if (device === 'webgpu' && manifest.gpu && opts.capture !== false) {
+      const emulated = (await detectDevice()).emulated === true;
+      captured = new CapturedStep(await fetchBytes(url(manifest.gpu.file), 'WebGPU train step'), weights, shapes, `${manifest.gpu.file} of ${folder}`, emulated ? null : manifest.batch);
+      await captured.init().catch(async (err: unknown) => {
+        uncaptured = `the WebGPU train step runs uncaptured (${err instanceof Error ? err.message : String(err)})`;
+        await captured?.release();
+        captured = null;
+      });
+    }
+    const notice = [made.info.notice, sampler.info.notice, uncaptured].filter(Boolean).join('; ');
+    const trainer = new Trainer(folder, manifest, weights, initLora, padId, config.max_position_embeddings ?? 1024, made.session, captured, sampler.session, {
+      device,
+      samplerDevice: sampler.info.device,
+      captured: captured !== null,
+      ...(notice ? { notice } : {}),
       batch: manifest.batch,
       buckets,
       lora: { ...manifest.lora, shapes },
@@ -153,9 +189,14 @@ export class Trainer {
     return this.state.step;
   }
 
-  /** The LoRA sampler's extra inputs: the learner's current tensors, shared, not copied. */
-  samplerFeeds(): Record<string, Tensor> {
-    return { ...this.state.lora };
+  /**
+   * The LoRA sampler's extra inputs: the learner's current tensors, shared, not copied — or, when the
+   * sampler runs on another device than the step, their values, read back once per step.
+   */
+  async samplerFeeds(): Promise<Record<string, Tensor>> {
+    if (this.info.samplerDevice === this.info.device) return { ...this.state.lora };
+    this.plainLora ??= this.captured ? this.captured.read().then((s) => s.lora) : plainRecord(this.state.lora);
+    return this.plainLora;
   }
 
   /** One GRPO update on one group (≤ batch rows); returns the step's statistics. */
@@ -164,16 +205,34 @@ export class Trainer {
     const h = { ...DEFAULT_HYPER, ...hyper };
     const withRef = batch.refLogp || h.klBeta <= 0 ? batch : { ...batch, refLogp: await this.referenceLogp(batch) };
     const packed = packSlots(withRef, this.info.batch, this.maxLength, this.padId);
+    const step = this.state.step;
+    const scalars: StepScalars = {
+      step, lr: h.lr, clip_low: h.clipLow, clip_high: h.clipHigh, kl_beta: h.klBeta, weight_decay: h.weightDecay,
+      max_grad_norm: h.maxGradNorm, loss_denom: h.lossDenom, use_old_logp: packed.oldLogp ? 1 : 0,
+    };
+    // Either engine keeps the old state when a statistic is not finite: such a step would poison the LoRA
+    // for every later sample.
+    const stats = this.captured ? await this.captured.run(packed, scalars) : await this.runPacked(packed, scalars);
+    if (!Object.values(stats).every(Number.isFinite)) {
+      throw new Error(`train step ${step + 1} produced non-finite statistics ${JSON.stringify(stats)}; the LoRA was not updated (lower lr or check advantages)`);
+    }
+    if (this.captured) {
+      this.state.step = step + 1; // the captured step updated the state's GPU buffers in place
+      this.plainLora = null;
+    }
+    return { step: step + 1, ...stats, ms: performance.now() - t0, tokens: packed.tokens, seq: packed.length, slots: packed.slots, truncated: packed.truncated };
+  }
+
+  /** The packed step graph through ORT's run: the updated tensors replace the state when the step is finite. */
+  private async runPacked(packed: ReturnType<typeof packSlots>, scalars: StepScalars): Promise<Record<'loss' | 'kl' | 'clip_frac' | 'entropy' | 'grad_norm', number>> {
     const dims = [packed.slots, packed.length];
-    const scalar = (x: number): PlainTensor => ({ type: 'float32', dims: [], data: Float32Array.of(x) });
     const f32 = (data: Float32Array | null): PlainTensor => ({ type: 'float32', dims, data: data ?? new Float32Array(packed.slots * packed.length) });
     const { lora, m, v, step } = this.state;
     const feeds: Record<string, Tensor> = {
       ...lora,
       ...prefixed('adam_m.', m),
       ...prefixed('adam_v.', v),
-      step: scalar(step),
-      lr: scalar(h.lr),
+      ...Object.fromEntries(Object.entries(scalars).map(([k, x]) => [k, { type: 'float32', dims: [], data: Float32Array.of(x) } as PlainTensor])),
       input_ids: { type: 'int64', dims, data: packed.ids },
       position_ids: { type: 'int64', dims, data: packed.positions },
       segment_ids: { type: 'int64', dims, data: packed.segments },
@@ -181,21 +240,13 @@ export class Trainer {
       advantages: f32(packed.advantages),
       old_logp: f32(packed.oldLogp),
       ref_logp: f32(packed.refLogp),
-      clip_low: scalar(h.clipLow),
-      clip_high: scalar(h.clipHigh),
-      kl_beta: scalar(h.klBeta),
-      weight_decay: scalar(h.weightDecay),
-      max_grad_norm: scalar(h.maxGradNorm),
-      loss_denom: scalar(h.lossDenom),
-      use_old_logp: scalar(packed.oldLogp ? 1 : 0),
     };
     const out = await runOnDevice(this.stepSession, feeds);
     const stat = async (name: string): Promise<number> => Number((await (out[name] ?? missingOutput(name)).getData())[0]);
     const stats = { loss: await stat('loss'), kl: await stat('kl'), clip_frac: await stat('clip_frac'), entropy: await stat('entropy'), grad_norm: await stat('grad_norm') };
     if (!Object.values(stats).every(Number.isFinite)) {
-      // A non-finite step would poison the LoRA for every later sample: keep the old state.
       Object.values(out).forEach((t) => t.dispose());
-      throw new Error(`train step ${step + 1} produced non-finite statistics ${JSON.stringify(stats)}; the LoRA was not updated (lower lr or check advantages)`);
+      return stats;
     }
     const names = Object.keys(lora);
     const next = {
@@ -206,14 +257,14 @@ export class Trainer {
     };
     for (const [name, t] of Object.entries(out)) if (!name.startsWith('updated.')) t.dispose();
     this.replace(next);
-    return { step: next.step, ...stats, ms: performance.now() - t0, tokens: packed.tokens, seq: packed.length, slots: packed.slots, truncated: packed.truncated };
+    return stats;
   }
 
   /** The state as plain data (downloaded from the GPU on WebGPU), for checkpoints and export. */
   async exportState(): Promise<TrainerState> {
-    const plain = async (rec: Record<string, Tensor>) =>
-      Object.fromEntries(await Promise.all(Object.entries(rec).map(async ([n, t]) => [n, await toPlain(t)] as const)));
-    return { step: this.state.step, lora: await plain(this.state.lora), m: await plain(this.state.m), v: await plain(this.state.v) };
+    const { step, lora, m, v } = this.state;
+    if (this.captured) return { step, ...(await this.captured.read()) };
+    return { step, lora: await plainRecord(lora), m: await plainRecord(m), v: await plainRecord(v) };
   }
 
   /** Replaces the state: a checkpoint (exact resume), or a LoRA alone (fresh moments, step 0). */
@@ -227,7 +278,8 @@ export class Trainer {
   }
 
   async release(): Promise<void> {
-    this.replace({ step: 0, lora: {}, m: {}, v: {} });
+    if (this.captured) await this.captured.release();
+    else this.replace({ step: 0, lora: {}, m: {}, v: {} });
     for (const s of this.refs.values()) await (await s.catch(() => null))?.release();
     this.refs.clear();
     await this.stepSession.release();
@@ -269,13 +321,20 @@ export class Trainer {
   }
 
   private restore(state: TrainerState): void {
+    this.plainLora = null;
+    if (this.captured) {
+      // the captured step's state lives in fixed GPU buffers: write into them, keep their tensors
+      this.captured.load(state);
+      this.state = { step: state.step, ...this.captured.tensors() };
+      return;
+    }
     this.state = { step: state.step, lora: { ...state.lora }, m: { ...state.m }, v: { ...state.v } };
   }
 
   private replace(next: TrainerState | Trainer['state']): void {
     const old = this.state;
     this.restore(next as TrainerState);
-    if (old) for (const rec of [old.lora, old.m, old.v]) for (const t of Object.values(rec)) if ('dispose' in t) t.dispose();
+    if (old && !this.captured) for (const rec of [old.lora, old.m, old.v]) for (const t of Object.values(rec)) if ('dispose' in t) t.dispose();
   }
 }
 
@@ -299,6 +358,10 @@ function checkState(state: TrainerState, shapes: Record<string, number[]>): Trai
 
 const zeros = (dims: number[]): PlainTensor => ({ type: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
 const prefixed = (p: string, rec: Record<string, Tensor>) => Object.fromEntries(Object.entries(rec).map(([n, t]) => [p + n, t]));
+
+async function plainRecord(rec: Record<string, Tensor>): Promise<Record<string, PlainTensor>> {
+  return Object.fromEntries(await Promise.all(Object.entries(rec).map(async ([n, t]) => [n, await toPlain(t)] as const)));
+}
 
 async function toPlain(t: Tensor): Promise<PlainTensor> {
   if (!('getData' in t)) return { type: 'float32', dims: [...t.dims], data: Float32Array.from(t.data as ArrayLike<number>) };

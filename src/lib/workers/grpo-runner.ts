@@ -20,6 +20,8 @@ export interface GrpoRunOptions {
   run: string;
   folder: string;
   device: Device | 'auto';
+  /** Where the LoRA sampler decodes; default with the step (TrainerOptions.sampler). */
+  sampler?: Device | 'auto';
   preset: Preset;
   config: GrpoConfig;
   prompts: RlPrompt[];
@@ -57,7 +59,7 @@ export class GrpoRunner {
     this.opts = { ...opts, config: { ...DEFAULT_GRPO_CONFIG, ...opts.config } };
     this.tokenizer = await TextTokenizer.fromUrl(new URL(opts.folder, globalThis.location?.href).href);
     const cp = opts.resume ? await loadCheckpoint<RunMeta>(opts.run) : null;
-    const info = await this.trainer.init({ folder: opts.folder, device: opts.device, ...(cp ? { state: cp.state } : {}) });
+    const info = await this.trainer.init({ folder: opts.folder, device: opts.device, ...(opts.sampler ? { sampler: opts.sampler } : {}), ...(cp ? { state: cp.state } : {}) });
     [this.step, this.history] = cp ? [cp.meta.step, cp.meta.history] : [0, []];
     for (const role of ['siglip', 'dino'] as const) {
       const needed = opts.preset.terms.some((t) => t.term === role && t.weight > 0);
@@ -79,7 +81,7 @@ export class GrpoRunner {
       // (or from scratch before the first one) and take the step again.
       this.recoveries.push(`step ${this.step + 1}: ${err.message.slice(0, 200)}`);
       const cp = await loadCheckpoint<RunMeta>(o.run);
-      await this.trainer.init({ folder: o.folder, device: o.device, ...(cp ? { state: cp.state } : {}) });
+      await this.trainer.init({ folder: o.folder, device: o.device, ...(o.sampler ? { sampler: o.sampler } : {}), ...(cp ? { state: cp.state } : {}) });
       [this.step, this.history] = cp ? [cp.meta.step, cp.meta.history] : [0, []];
       log = await grpoStep(this.deps(), o.config, promptsForStep(o.prompts, this.step, o.config.promptsPerStep), this.step, opts);
     }

@@ -3,7 +3,7 @@
 // threads can start; everything else follows the detected device.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { autoDevice } from '../../../src/lib/models/stage-device';
+import { autoDevice, samplerDevice } from '../../../src/lib/models/stage-device';
 import { MODELS } from '../../../src/lib/models/registry';
 
 test('the bundled policy: WebGPU on a real GPU; on an emulated one WASM when its threads can start', () => {
@@ -20,4 +20,11 @@ test('encoders and hub policies follow the detected device', () => {
   assert.ok(hubPolicy, 'the registry lists a hub policy');
   assert.equal(autoDevice(hubPolicy, 'webgpu', true, true), 'webgpu');
   assert.equal(autoDevice(hubPolicy, 'wasm', true), 'wasm');
+});
+
+test("the learner's LoRA sampler: WASM beside a WebGPU step when WASM has threads, else with the step", () => {
+  assert.equal(samplerDevice('webgpu', true), 'wasm');
+  assert.equal(samplerDevice('webgpu', false), 'webgpu', 'one WASM thread: stays on the GPU');
+  assert.equal(samplerDevice('wasm', true), 'wasm');
+  assert.equal(samplerDevice('wasm', false), 'wasm');
 });
