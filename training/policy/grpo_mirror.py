@@ -5,12 +5,16 @@
 Same policy (the weights of onnx/model.onnx, read back), same LoRA (lora_init.safetensors: rank 8, alpha 16 on
 q, v, gate, up, down), same loss (train_step.grpo_loss: clipped ratio, μ = 1 so old_logp is the step's own
 detached log-probs, token-mean or Dr.GRPO's constant denominator), AdamW (0.9, 0.999, 1e-8) with the global
-grad-norm clip — torch's, or with `--engine graph` the tab's own train_step graphs in onnxruntime (which, as exported
-now, read adam_v as the first moment: grpo_mirror_check.py --moments) —, the same prompts (the seed's training pool and the fixed held-out set of src/lib/rl/prompts.ts)
+grad-norm clip — torch's, or with `--engine graph` the tab's own train_step graphs in onnxruntime —, the same
+prompts (the seed's training pool and the fixed held-out set of src/lib/rl/prompts.ts)
 and the same reward (reward_server.ts: the app's render path, terms, composer and preset). Sampling is torch's
 own (temperature, stop at `</svg>` or eos, at most --max-new tokens), so samples differ from the browser's
 seeded sampler but follow the same distribution; the step-0 held-out reward checks that (browser: 0.742).
 Prints one JSON line per held-out measurement and per step.
+
+--dynamic-sampling (DAPO, Yu et al. 2025): a step keeps drawing training prompts, in pool order, until it has
+--prompts-per-step groups whose rewards are not all equal (at most --draw-cap × that many draws); only those are
+trained on. A step's log counts its draws; the next step continues where this one stopped in the pool.
 """
 import argparse
 import json
@@ -213,6 +217,9 @@ def main():
                     help="one AdamW update per group (the tab) or one per step over all its groups")
     ap.add_argument("--train-reward", default="raw", choices=["raw", "pass"],
                     help="what the advantages see: the preset's reward, or 1 when every verifier check passes else 0")
+    ap.add_argument("--dynamic-sampling", action="store_true",
+                    help="DAPO: draw prompts until the step has --prompts-per-step groups with unequal rewards")
+    ap.add_argument("--draw-cap", type=int, default=4, help="with --dynamic-sampling, at most this × P draws a step")
     ap.add_argument("--engine", default="torch", choices=["torch", "graph"],
                     help="who updates the LoRA: torch AdamW, or the tab's train_step graphs in onnxruntime")
     ap.add_argument("--targets", default="", help="comma list of LoRA targets to train (default: all)")
@@ -220,6 +227,8 @@ def main():
     ap.add_argument("--heldout", type=int, default=16)
     ap.add_argument("--heldout-samples", type=int, default=8)
     ap.add_argument("--heldout-seed", type=int, default=7)
+    ap.add_argument("--final-seeds", default="",
+                    help="comma list of further held-out sampling seeds measured after the last step (the estimate's spread)")
     ap.add_argument("--eval-every", type=int, default=0, help="held-out every N steps (0: before and after only)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default="")
@@ -251,22 +260,30 @@ def main():
     gen = torch.Generator().manual_seed(1000 + a.seed)
     n_updates = 0
     learner = GraphLearner(lora) if a.engine == "graph" else None
+    cursor = 0  # next training prompt in the pool; steps draw in order, dynamic sampling draws more
     for step in range(a.steps):
         ts = time.time()
-        idx = [(step * a.prompts_per_step + i) % len(sets["train"]) for i in range(a.prompts_per_step)]
-        prompts = [sets["train"][i] for i in idx]
         rewards, valid, stats = [], 0, []
         losses = []
-        for gi, prompt in enumerate(prompts):
+        draws = informative = 0
+        per_group = []  # [pool index, mean reward] of each group drawn
+        max_draws = a.prompts_per_step * (a.draw_cap if a.dynamic_sampling else 1)
+        while draws < max_draws and informative < a.prompts_per_step:
+            i = cursor % len(sets["train"])
+            cursor += 1
+            draws += 1
+            prompt = sets["train"][i]
             # Each group is sampled after the previous group's update, as the tab does (on-policy, μ = 1).
             (pids, progs), = policy.sample([prompt["prompt"]], lora, a.group, a.temperature, a.max_new, gen)
-            s = server.ask({"op": "score", "set": "train", "i": idx[gi], "programs": [t for t, _ in progs]})
+            s = server.ask({"op": "score", "set": "train", "i": i, "programs": [t for t, _ in progs]})
             rewards += s["rewards"]
             valid += sum(s["valid"])
+            per_group.append([i, round(sum(s["rewards"]) / len(s["rewards"]), 3)])
             shaped = [float(r >= 0.999) for r in s["rewards"]] if a.train_reward == "pass" else s["rewards"]
             adv = advantages(shaped, a.objective)
             if adv.abs().max() < 1e-6:
                 continue
+            informative += 1
             ids, mask, adv = batch_of(pids, progs, adv)
             if learner:
                 learner.update(ids, mask, adv, a.lr, a.clip_low, a.clip_high, a.max_grad_norm,
@@ -296,11 +313,14 @@ def main():
             torch.nn.utils.clip_grad_norm_(params, a.max_grad_norm)
             opt.step()
         log({"step": step + 1, "reward_mean": round(sum(rewards) / len(rewards), 4),
-             "valid_rate": round(valid / len(rewards), 3),
+             "valid_rate": round(valid / len(rewards), 3), "draws": draws, "trained": informative, "groups": per_group,
              "entropy": round(sum(stats) / len(stats), 4) if stats else None, "s": round(time.time() - ts, 1)})
         if a.eval_every and (step + 1) % a.eval_every == 0 and step + 1 < a.steps:
             log({**heldout(policy, server, lora, sets["heldout"], a, step + 1), "s": round(time.time() - t0)})
     log({**heldout(policy, server, lora, sets["heldout"], a, a.steps), "s": round(time.time() - t0)})
+    for seed in [int(x) for x in a.final_seeds.split(",") if x]:
+        log({**heldout(policy, server, lora, sets["heldout"], argparse.Namespace(**{**vars(a), "heldout_seed": seed}), a.steps),
+             "heldout_seed": seed, "s": round(time.time() - t0)})
 
 
 if __name__ == "__main__":
