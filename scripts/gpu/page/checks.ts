@@ -31,11 +31,15 @@ async function decoderCheck(sgp: Sgp, device: Device, file: string, extra: Recor
   const g = await json<Logits>(`${P}goldens/logits.json`);
   const cfg = await json<{ num_hidden_layers: number; num_key_value_heads: number; head_dim: number }>(`${P}config.json`);
   const B = g.prefill.input_ids.length;
-  const past: Record<string, PlainTensor> = {};
-  for (let l = 0; l < cfg.num_hidden_layers; l++) for (const kv of ['key', 'value']) past[`past_key_values.${l}.${kv}`] = { type: 'float32', dims: [B, cfg.num_key_value_heads, 0, cfg.head_dim], data: [] };
   const key = `check-${file}-${device}`;
-  await sgp.onnxLoad(key, `${P}onnx/${file}`, device, external);
-  const first = await sgp.onnxRun(key, { input_ids: int64(g.prefill.input_ids), attention_mask: int64(g.prefill.attention_mask), position_ids: int64(g.prefill.position_ids), ...past, ...extra });
+  const info = await sgp.onnxLoad(key, `${P}onnx/${file}`, device, external);
+  // a graph that keeps its cache outside (fused.py cache="new") is fed one masked slot, not an empty cache, as
+  // the app does (policy/cache-decoder.ts: WebGPU cannot bind a zero-size buffer)
+  const slots = info.outputNames.some((n) => n.startsWith('new.')) ? 1 : 0;
+  const past: Record<string, PlainTensor> = {};
+  for (let l = 0; l < cfg.num_hidden_layers; l++) for (const kv of ['key', 'value']) past[`past_key_values.${l}.${kv}`] = { type: 'float32', dims: [B, cfg.num_key_value_heads, slots, cfg.head_dim], data: new Float32Array(B * cfg.num_key_value_heads * slots * cfg.head_dim) };
+  const firstMask = g.prefill.attention_mask.map((row) => [...Array<number>(slots).fill(0), ...row]);
+  const first = await sgp.onnxRun(key, { input_ids: int64(g.prefill.input_ids), attention_mask: int64(firstMask), position_ids: int64(g.prefill.position_ids), ...past, ...extra });
   const next: Record<string, PlainTensor> = {};
   for (const [n, t] of Object.entries(first)) if (n.startsWith('present.')) next[n.replace('present.', 'past_key_values.')] = t;
   // a graph that keeps its cache outside (fused.py cache="new") returns only new.L.* [B, S, H·hd]: its past is them, as [B, H, S, hd]
