@@ -102,9 +102,10 @@ def export(w, cfg, out_dir):
     return path
 
 
-def check(w, cfg, path, seqs=(64, 200)):
+def check(w, cfg, path, seqs=(64, 200), feed=lambda packed: packed):
     """The packed graph in onnxruntime against the unpacked step in PyTorch on padded batches, as the goldens
     compare (goldens.py, tolerance 1e-3): each statistic, and each updated tensor's sum and absolute sum, relative.
+    `feed` turns the packed tensors into the graph's inputs (train_step_gpu.py's take float ids).
     Elementwise, AdamW's first step g/(|g| + ε) amplifies summation-order noise where |g| ≈ ε; the sums do not.
     (The log-probs differ only at padding, which nothing reads.)"""
     import onnxruntime as ort
@@ -119,7 +120,7 @@ def check(w, cfg, path, seqs=(64, 200)):
         hyper = TS.default_hyper(use_old_logp=use_old)
         want = TS.make_step_fn(w, cfg, names)(*TS.step_args(names, lora, zeros, zeros, batch, hyper))
         packed, _ = pack(batch)
-        got = sess.run(None, {k: a.numpy() for k, a in zip(ins, packed_args(names, lora, zeros, zeros, packed, hyper))})
+        got = sess.run(None, {k: a.numpy() for k, a in zip(ins, packed_args(names, lora, zeros, zeros, feed(packed), hyper))})
         for i, name in enumerate(outs[:-1]):
             ref = want[i].detach().double().numpy()
             scale = max(np.abs(ref).sum(), 1e-3 if ref.ndim == 0 else 1e-12)
