@@ -119,20 +119,4 @@ def add_to_manifest(out_dir):
 
 
 if __name__ == "__main__":
-    import argparse
-    import json
-
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default="public/models/sgp-tiny-policy")
-    ap.add_argument("--check-only", action="store_true", help="check the folder's graph, export nothing")
-    a = ap.parse_args()
-    hf = M.llama_from_onnx(a.out)
-    w, cfg = M.base_weights(hf), hf.config
-    if a.check_only:
-        print(json.dumps({"file": FILE, "max_rel_err_vs_unpacked": float(check(w, cfg, os.path.join(a.out, FILE)))}))
-        sys.exit(0)
-    path = export(w, cfg, a.out)
-    from training.policy.export import add_to_shared_weights
-    add_to_shared_weights([path], [os.path.join(a.out, "onnx", f) for f in ("model.onnx", "model_lora.onnx")])
-    add_to_manifest(a.out)
-    print(json.dumps({"file": path, "bytes": os.path.getsize(path), "max_rel_err_vs_unpacked": float(check(w, cfg, path))}))
+    TP.cli(FILE, export, check, lambda out, cfg: add_to_manifest(out))

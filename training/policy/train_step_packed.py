@@ -128,21 +128,26 @@ def check(w, cfg, path, seqs=(64, 200), feed=lambda packed: packed):
     return worst
 
 
-if __name__ == "__main__":
+def cli(file, export_fn, check_fn, add_to_manifest):
+    """Export (or with --check-only just check) a step graph on the shared weights, then print its check as JSON."""
     import argparse
     import json
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="public/models/sgp-tiny-policy")
-    ap.add_argument("--check-only", action="store_true", help="check the folder's packed graph, export nothing")
+    ap.add_argument("--check-only", action="store_true", help="check the folder's graph, export nothing")
     a = ap.parse_args()
     hf = M.llama_from_onnx(a.out)
     w, cfg = M.base_weights(hf), hf.config
     if a.check_only:
-        print(json.dumps({"file": FILE, "max_rel_err_vs_unpacked": float(check(w, cfg, os.path.join(a.out, FILE)))}))
-        sys.exit(0)
-    path = export(w, cfg, a.out)
+        print(json.dumps({"file": file, "max_rel_err_vs_unpacked": float(check_fn(w, cfg, os.path.join(a.out, file)))}))
+        return
+    path = export_fn(w, cfg, a.out)
     from training.policy.export import add_to_shared_weights
     add_to_shared_weights([path], [os.path.join(a.out, "onnx", f) for f in ("model.onnx", "model_lora.onnx")])
-    TS.add_packed_to_manifest(a.out, packed_step_io(list(M.lora_shapes(cfg))))
-    print(json.dumps({"file": path, "bytes": os.path.getsize(path), "max_rel_err_vs_unpacked": float(check(w, cfg, path))}))
+    add_to_manifest(a.out, cfg)
+    print(json.dumps({"file": path, "bytes": os.path.getsize(path), "max_rel_err_vs_unpacked": float(check_fn(w, cfg, path))}))
+
+
+if __name__ == "__main__":
+    cli(FILE, export, check, lambda out, cfg: TS.add_packed_to_manifest(out, packed_step_io(list(M.lora_shapes(cfg)))))
