@@ -3,7 +3,7 @@
 // threads can start; everything else follows the detected device.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { autoDevice, samplerDevice } from '../../../src/lib/models/stage-device';
+import { autoDevice, learnerDevice, samplerDevice } from '../../../src/lib/models/stage-device';
 import { MODELS } from '../../../src/lib/models/registry';
 
 test('the bundled policy: WebGPU on a real GPU; on an emulated one WASM when its threads can start', () => {
@@ -27,4 +27,10 @@ test("the learner's LoRA sampler: WASM beside a WebGPU step when WASM has thread
   assert.equal(samplerDevice('webgpu', false), 'webgpu', 'one WASM thread: stays on the GPU');
   assert.equal(samplerDevice('wasm', true), 'wasm');
   assert.equal(samplerDevice('wasm', false), 'wasm');
+});
+
+test("the learner's step: WebGPU on a real GPU, WASM on an emulated adapter", () => {
+  assert.equal(learnerDevice('webgpu', false), 'webgpu');
+  assert.equal(learnerDevice('webgpu', true), 'wasm', 'SwiftShader: minutes a step on WebGPU');
+  assert.equal(learnerDevice('wasm', false), 'wasm');
 });
