@@ -4,14 +4,17 @@
 // against 614 on WASM with 8 threads (150 vs 224 at batch 1, where WASM still wins; the app samples
 // groups of 8). The encoders (fp32: 5–10× WASM) and the train step (5× WASM) run on WebGPU too, as do
 // hub policies (10–100× larger: arithmetic dominates). On a CPU-emulated adapter (SwiftShader) WebGPU
-// is correct but far slower than WASM, so there the bundled policy decodes on WASM when WASM's threads
-// can start (cross-origin isolation); without isolation (one thread) it stays on WebGPU as before.
+// is correct but far slower than WASM: scoring a group of 8 with the bundled SigLIP and DINO took
+// 106–144 s there against 1.3–2.3 s on WASM (2 cores, headless Chromium, 2026-11-30). So there the
+// encoders run on WASM, and the bundled policy decodes on WASM when WASM's threads can start
+// (cross-origin isolation); without isolation (one thread) it stays on WebGPU as before.
 import type { Device } from './backend';
 import type { ModelEntry } from './registry';
 
 export function autoDevice(entry: Pick<ModelEntry, 'task' | 'source'>, detected: Device, crossOriginIsolated: boolean, emulated = false): Device {
-  if (entry.task === 'policy' && entry.source === 'bundled' && crossOriginIsolated && emulated) return 'wasm';
-  return detected;
+  if (detected !== 'webgpu' || !emulated) return detected;
+  if (entry.task !== 'policy') return 'wasm';
+  return entry.source === 'bundled' && crossOriginIsolated ? 'wasm' : detected;
 }
 
 /**
