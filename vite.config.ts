@@ -3,33 +3,55 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // Cross-origin isolation: WASM threads (onnxruntime-web) need SharedArrayBuffer, and Pyodide's
 // interrupt buffer needs it too. Both dev and preview must send these headers; a plain static host
-// gets them from coi-serviceworker (below).
+// gets them from the service worker (below).
 const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
 /**
- * Ships coi-serviceworker from node_modules as `coi-serviceworker.js` beside index.html, so its scope
- * is the whole site; src/isolation.ts registers it where the host sends no COOP/COEP. From this
- * origin, never a CDN: the CSP allows only this site's scripts and workers.
+ * The service worker (src/sw.ts → `sw.js` beside index.html, so its scope is the whole site) and the web
+ * app manifest. src/isolation.ts registers the worker itself: the plugin's register script would be one
+ * more file, and its inline variant breaks the CSP. The dev server gets no worker (`devOptions` off).
  */
-function coiServiceWorker(): Plugin {
-  return {
-    name: 'coi-serviceworker',
-    apply: 'build',
-    generateBundle() {
-      const source = readFileSync(createRequire(import.meta.url).resolve('coi-serviceworker/coi-serviceworker.min.js'), 'utf8');
-      this.emitFile({ type: 'asset', fileName: 'coi-serviceworker.js', source });
-    },
-  };
-}
+const pwa = VitePWA({
+  strategies: 'injectManifest',
+  srcDir: 'src',
+  filename: 'sw.ts',
+  injectRegister: false,
+  injectManifest: {
+    rollupFormat: 'iife',
+    // The app shell (see src/sw.ts). Models, Pyodide and onnxruntime's WASM builds are cached on first use.
+    globPatterns: ['**/*.{html,js,css,wasm,ttf,json,svg}'], // + the manifest and its icons, which the plugin adds
+    globIgnores: ['models/**', 'pyodide/**', 'pyodide-core/**', 'assets/ort-wasm-*.wasm'],
+    // resvg's WASM is 2.5 MB, over workbox's 2 MiB default; anything larger is refused at build.
+    maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+  },
+  manifest: {
+    name: 'SGP Studio',
+    short_name: 'SGP Studio',
+    description: 'Sample, render, score and train SVG programs from a small language model, in the tab and offline.',
+    start_url: './',
+    scope: './',
+    display: 'standalone',
+    theme_color: '#3157d5',
+    background_color: '#ffffff',
+    icons: [
+      { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  },
+});
 
 /** The Pyodide core that npm ships; packages (matplotlib…) come from elsewhere (see README). */
 const PYODIDE_CORE = ['pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json'];
+const PYODIDE_DIR = dirname(createRequire(import.meta.url).resolve('pyodide/pyodide.mjs'));
+const PYODIDE_VERSION = (JSON.parse(readFileSync(join(PYODIDE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * Self-hosts the Pyodide core from node_modules under `pyodide-core/`: the python worker loads it
@@ -37,7 +59,6 @@ const PYODIDE_CORE = ['pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip'
  * vendored package distribution.
  */
 function pyodideCore(): Plugin {
-  const dir = dirname(createRequire(import.meta.url).resolve('pyodide/pyodide.mjs'));
   return {
     name: 'pyodide-core',
     configureServer(server) {
@@ -46,11 +67,11 @@ function pyodideCore(): Plugin {
         if (!PYODIDE_CORE.includes(name)) return next();
         const type = name.endsWith('.wasm') ? 'application/wasm' : name.endsWith('.mjs') ? 'text/javascript' : name.endsWith('.json') ? 'application/json' : 'application/zip';
         res.setHeader('Content-Type', type);
-        res.end(readFileSync(join(dir, name)));
+        res.end(readFileSync(join(PYODIDE_DIR, name)));
       });
     },
     generateBundle() {
-      for (const name of PYODIDE_CORE) this.emitFile({ type: 'asset', fileName: `pyodide-core/${name}`, source: readFileSync(join(dir, name)) });
+      for (const name of PYODIDE_CORE) this.emitFile({ type: 'asset', fileName: `pyodide-core/${name}`, source: readFileSync(join(PYODIDE_DIR, name)) });
     },
   };
 }
@@ -73,7 +94,9 @@ function devInlineStyles(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), coiServiceWorker(), pyodideCore(), devInlineStyles()],
+  plugins: [svelte(), pwa, pyodideCore(), devInlineStyles()],
+  // src/sw.ts names its Pyodide cache by release, so a new Pyodide replaces the cached one.
+  define: { __PYODIDE_VERSION__: JSON.stringify(PYODIDE_VERSION) },
   base: './',
   server: { headers: isolation },
   preview: { headers: isolation },

@@ -1,36 +1,61 @@
-// Cross-origin isolation on any static host. WASM threads (onnxruntime-web) and SharedArrayBuffer
-// need COOP/COEP headers, which the dev and preview servers send but most static hosts cannot.
-// coi-serviceworker (vite.config.ts ships it beside index.html) adds them to every response it
-// serves; it caches nothing, so updates to the app arrive as usual. A page is served through a
-// service worker only from its next load on, hence one reload on the first visit.
-const WORKER = 'coi-serviceworker.js';
-/** Set before the reload, so a page that a reload does not isolate gives up instead of looping. */
+// Registers the site's service worker (src/sw.ts, built to `sw.js`), which keeps the app for offline
+// use and gives every response COOP/COEP: WASM threads (onnxruntime-web) and SharedArrayBuffer need
+// cross-origin isolation, which the dev and preview servers give with headers but most static hosts
+// cannot. A page is served through a service worker only from its next load on, hence one reload on
+// the first visit to a host without the headers. A new deploy's worker installs in the background and
+// waits; the next load hands it the site and reloads once, so updates arrive one load later.
+const WORKER = 'sw.js';
+/** Set before the isolation reload, so a page that a reload does not isolate gives up instead of looping. */
 const RELOADED = 'sgp-isolation-reload';
 
-async function isolate(): Promise<void> {
+async function start(): Promise<void> {
+  if (!import.meta.env.PROD) return; // the dev server isolates with headers; no cache in the way of its updates
   const storage = sessionStorageOrNull();
-  if (globalThis.crossOriginIsolated) {
-    storage?.removeItem(RELOADED);
-    return;
-  }
-  if (!import.meta.env.PROD) return; // the dev server isolates with headers; no service worker in its way
-  const why = !isSecureContext
+  if (globalThis.crossOriginIsolated) storage?.removeItem(RELOADED);
+  const unavailable = !isSecureContext
     ? 'the page is not a secure context (https or localhost)'
     : !('serviceWorker' in navigator)
       ? 'service workers are unavailable here'
-      : navigator.serviceWorker.controller || storage?.getItem(RELOADED)
-        ? 'a reload through coi-serviceworker did not isolate it'
-        : '';
-  if (why) {
-    console.warn(`Not cross-origin isolated (${why}): WASM runs on one thread. A host that sends COOP/COEP headers avoids this.`);
+      : '';
+  if (unavailable) {
+    if (!globalThis.crossOriginIsolated) warnNotIsolated(unavailable);
+    return; // and nothing is kept for offline use
+  }
+  // Decided before registering: a page already served by the worker, or already reloaded for it, that
+  // is still not isolated will not be isolated by another reload.
+  const gaveUp = !globalThis.crossOriginIsolated && (navigator.serviceWorker.controller !== null || storage?.getItem(RELOADED) !== null);
+  const registration = await navigator.serviceWorker.register(new URL(WORKER, document.baseURI));
+  if (await takeUpdate(registration)) return;
+  if (globalThis.crossOriginIsolated) return; // by the host's headers or the worker: it caches from now on
+  if (gaveUp) {
+    warnNotIsolated('a reload through the service worker did not isolate it');
     return;
   }
-  await navigator.serviceWorker.register(new URL(WORKER, document.baseURI));
-  // Reload only once the worker is active: reloading while it still installs (as the package's own
+  // Reload only once the worker is active: reloading while it still installs (as coi-serviceworker's
   // page script does on `updatefound`) sometimes loads the page uncontrolled and reloads it twice.
   await navigator.serviceWorker.ready;
   storage?.setItem(RELOADED, '1');
   location.reload();
+}
+
+/**
+ * A worker from a new deploy, installed during an earlier visit, waits while pages of the old one run.
+ * This page has just loaded the old app and nothing is in progress yet: the moment to let the new
+ * worker take over and reload into the new app. A page that stays open keeps its version (switching
+ * under it could leave it asking for files the new deploy no longer has).
+ */
+async function takeUpdate(registration: ServiceWorkerRegistration): Promise<boolean> {
+  const waiting = registration.waiting;
+  if (!waiting || !navigator.serviceWorker.controller) return false;
+  const switched = new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }));
+  waiting.postMessage({ type: 'SKIP_WAITING' });
+  await switched;
+  location.reload();
+  return true;
+}
+
+function warnNotIsolated(why: string): void {
+  console.warn(`Not cross-origin isolated (${why}): WASM runs on one thread. A host that sends COOP/COEP headers avoids this.`);
 }
 
 function sessionStorageOrNull(): Storage | null {
@@ -41,4 +66,4 @@ function sessionStorageOrNull(): Storage | null {
   }
 }
 
-isolate().catch((err: unknown) => console.warn(`coi-serviceworker did not register, so WASM runs on one thread: ${String(err)}`));
+start().catch((err: unknown) => console.warn(`The service worker did not register, so the app is not kept for offline use and may run WASM on one thread: ${String(err)}`));

@@ -35,15 +35,20 @@ export interface SessionOptions {
   /**
    * 'preview' (default): `vite preview`, which sends the app's COOP/COEP headers.
    * 'plain': a static server that sends no special headers, like most static hosts; the page is
-   * isolated only once coi-serviceworker has reloaded it (see `waitForIsolation`).
+   * isolated only once the service worker has reloaded it (see `waitForIsolation`).
    */
   server?: 'preview' | 'plain';
+  /** 'plain' only: the folder to serve (default dist/), e.g. a copy a test changes to play a new deploy. */
+  dir?: string;
+  /** 'plain' only: called with the path of each request that reaches the server. */
+  onRequest?: (path: string) => void;
 }
 
 /** Serves dist/ (built by `vite build`) and launches Chromium. */
-export async function openSession({ server: kind = 'preview' }: SessionOptions = {}): Promise<Session> {
-  if (!existsSync('dist/index.html')) throw new Error('dist/ is missing: run `npx vite build` first (npm test does)');
-  const { baseUrl, close } = kind === 'plain' ? await servePlainStatic('dist') : await servePreview();
+export async function openSession({ server: kind = 'preview', dir = 'dist', onRequest }: SessionOptions = {}): Promise<Session> {
+  if (!existsSync(`${dir}/index.html`)) throw new Error(`${dir}/ has no index.html: run \`npx vite build\` first (npm test does)`);
+  const served = kind === 'plain' ? servePlainStatic(dir, (path) => (onRequest?.(path), {})) : servePreview();
+  const { baseUrl, close } = await served;
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
   const offsiteRequests: string[] = [];
   const origin = new URL(baseUrl).origin;
@@ -83,10 +88,10 @@ async function servePreview(): Promise<{ baseUrl: string; close(): Promise<void>
   return { baseUrl, close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())) };
 }
 
-/** Waits until the page is cross-origin isolated, across the reload coi-serviceworker makes on a first visit. */
+/** Waits until the page is cross-origin isolated, across the reload the service worker makes on a first visit. */
 export async function waitForIsolation(page: Page, timeout = 30_000): Promise<void> {
   await page.waitForFunction(() => globalThis.crossOriginIsolated, null, { timeout }).catch((err: Error) => {
-    throw new Error(`${page.url()} is not cross-origin isolated after ${timeout} ms: neither COOP/COEP headers nor coi-serviceworker took effect (${err.message.split('\n')[0]})`);
+    throw new Error(`${page.url()} is not cross-origin isolated after ${timeout} ms: neither COOP/COEP headers nor the service worker (sw.js) took effect (${err.message.split('\n')[0]})`);
   });
 }
 

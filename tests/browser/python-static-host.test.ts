@@ -1,4 +1,4 @@
-// On a static host that sends no COOP/COEP headers, the page is isolated through coi-serviceworker,
+// On a static host that sends no COOP/COEP headers, the page is isolated through the service worker (sw.js),
 // and that is enough for the Python worker: Pyodide loads from this origin and the interrupt
 // buffer (a SharedArrayBuffer) stops a runaway program without killing its worker.
 import { test, after } from 'node:test';

@@ -1,4 +1,4 @@
-// dist/ on a static host that sends no special headers: coi-serviceworker makes it cross-origin
+// dist/ on a static host that sends no special headers: the service worker (sw.js) makes it cross-origin
 // isolated (one reload on the first visit), the CSP meta tag is in force, and a full use of the
 // Playground and of headless.html's render and ONNX hooks raises no CSP violation. Also: the same
 // policy sent as a header is enough for the workers, and the dev server still works under it.
@@ -70,13 +70,13 @@ test('the static server sends no isolation or CSP headers (the case this file is
 
 let app: { page: Page; watch: Watch };
 
-test('first visit: not isolated, coi-serviceworker reloads once, then the page is isolated', async () => {
+test('first visit: not isolated, the service worker reloads once, then the page is isolated', async () => {
   app = await openWatched('index.html');
   await app.page.waitForSelector('[data-testid=editor]');
   await eventually(() => app.watch.loads.length >= 2, () => `loads seen: ${JSON.stringify(app.watch.loads)}`);
   assert.deepEqual(app.watch.loads, [false, true], 'one document without isolation, then one with it');
   const sw = await app.page.evaluate(() => navigator.serviceWorker.controller?.scriptURL);
-  assert.equal(sw, new URL('coi-serviceworker.js', session.baseUrl).href, 'the worker comes from the site itself');
+  assert.equal(sw, new URL('sw.js', session.baseUrl).href, 'the worker comes from the site itself');
   assert.equal(await app.page.evaluate(() => typeof SharedArrayBuffer), 'function');
 });
 
@@ -226,7 +226,7 @@ test('the dev server keeps working under the same policy: isolated by its header
     await page.fill('[data-testid=editor]', '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#00f"/></svg>', { timeout: 120_000 });
     await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('[data-testid=render]')?.getContext('2d')!.getImageData(112, 112, 1, 1).data[2] === 255, null, { timeout: 120_000 });
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
-    assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length)), 0, 'coi-serviceworker stays out of the way');
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistrations().then((r) => r.length)), 0, 'no service worker in the way of its updates');
     assert.match((await page.getAttribute('meta[http-equiv=Content-Security-Policy]', 'content')) ?? '', /style-src 'self' 'unsafe-inline'/, 'dev widens style-src for HMR');
     assert.deepEqual(csp, []);
   } finally {

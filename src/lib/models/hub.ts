@@ -81,6 +81,16 @@ export async function getFile(url: string, opts: GetOptions): Promise<Fetched> {
   return { bytes, fromCache: false, ...(cached.evicted ? { notice: cached.evicted } : {}) };
 }
 
+/** A JSON file through `getFile` (so from the cache when there), parsed. */
+export async function getJson<T>(url: string, opts: GetOptions): Promise<T> {
+  const { bytes } = await getFile(url, opts);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  } catch (err) {
+    throw new Error(`${quote(opts.id)}: ${opts.file} at ${url} is not JSON (${message(err)})`);
+  }
+}
+
 async function download(url: string, opts: GetOptions): Promise<Uint8Array> {
   let res: Response;
   try {

@@ -4,6 +4,7 @@
 // Jinja, rendered by @huggingface/jinja — the same pair transformers.js uses.
 import { Tokenizer } from '@huggingface/tokenizers';
 import { Template } from '@huggingface/jinja';
+import { getJson } from './hub';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -39,14 +40,13 @@ export class TextTokenizer {
     this.padId = this.tokenizer.token_to_id(tokenText(config.pad_token) ?? '') ?? eosId;
   }
 
-  /** Loads `tokenizer.json` and `tokenizer_config.json` from a model folder URL. */
+  /**
+   * Loads `tokenizer.json` and `tokenizer_config.json` from a model folder URL through the model cache
+   * (hub.ts), which holds them once the folder's model has loaded: a page reloaded offline finds them.
+   */
   static async fromUrl(folder: string): Promise<TextTokenizer> {
     const base = folder.endsWith('/') ? folder : `${folder}/`;
-    const get = async (name: string): Promise<object> => {
-      const res = await fetch(new URL(name, base));
-      if (!res.ok) throw new Error(`${base}${name}: HTTP ${res.status}; a model folder needs tokenizer.json and tokenizer_config.json`);
-      return (await res.json()) as object;
-    };
+    const get = (file: string) => getJson<object>(new URL(file, base).href, { id: base, file });
     const [json, config] = await Promise.all([get('tokenizer.json'), get('tokenizer_config.json')]);
     return new TextTokenizer(json, config as TokenizerConfig);
   }

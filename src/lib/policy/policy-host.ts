@@ -1,6 +1,7 @@
 // The worker side of generation: a policy session (loaded in the SessionTable under a key) plus its
 // folder's tokenizer and config, cached per folder. The KV cache lives and dies inside one
 // `generate`; only tokens, text, log-probs and timings leave it.
+import { getJson } from '../models/hub';
 import { TextTokenizer } from '../models/tokenizer';
 import { decoderFor } from './cache-decoder';
 import { decoderShape, type onnxDecoder, type DecoderShape } from './onnx-decoder';
@@ -97,9 +98,8 @@ export class PolicyHost {
   }
 }
 
-async function fetchConfig(folder: string): Promise<Parameters<typeof decoderShape>[0]> {
-  const url = new URL('config.json', folder.endsWith('/') ? folder : `${folder}/`);
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url.href}: HTTP ${res.status}; a policy folder needs config.json (num_hidden_layers, num_key_value_heads, head_dim, vocab_size)`);
-  return (await res.json()) as Parameters<typeof decoderShape>[0];
+/** config.json through the model cache, like the tokenizer (see TextTokenizer.fromUrl). */
+function fetchConfig(folder: string): Promise<Parameters<typeof decoderShape>[0]> {
+  const base = folder.endsWith('/') ? folder : `${folder}/`;
+  return getJson(new URL('config.json', base).href, { id: base, file: 'config.json' });
 }
