@@ -69,7 +69,7 @@ async function sampleGroup(prompt: string): Promise<number> {
   await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=reward-status]')?.getAttribute('data-phase') ?? ''), null, { timeout: 180_000 });
   assert.equal(await failed('reward'), null, 'scoring failed');
   return page.$$eval('[data-testid=sample-card][data-state=valid] canvas', (canvases) =>
-    canvases.filter((c) => {
+    (canvases as HTMLCanvasElement[]).filter((c) => {
       const data = c.width ? c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data : new Uint8ClampedArray();
       return data.some((v, i) => i % 4 !== 3 && v < 250);
     }).length,
