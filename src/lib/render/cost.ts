@@ -7,6 +7,7 @@ import { isSvg, type XmlDocument, type XmlElement } from '../program/normalise.t
 import { parseDeclarations, parseStyleSheet, StyleIndex } from '../program/css.ts';
 import { parseLength, parseNumbers, parseTransform } from '../program/geometry.ts';
 import { quote, refuse } from './limit-error.ts';
+import { describeCycle, judgeCycle, type Frame, type Link } from './cycles.ts';
 import { addCost, dashPeriod, estimatedMs, flatteningSegments, geometry, textOf, zeroCost, type Cost } from './prices.ts';
 import { filterPricer, type Box } from './filter-cost.ts';
 import type { RenderLimits } from './limits.ts';
@@ -154,45 +155,71 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   };
 
   const memo = new Map<number, Cost>();
-  /** Elements being priced → how many non-<use> references had been followed when each was entered. */
-  const visiting = new Map<number, number>();
+  /** The path of the walk, from the root: each element with how it was reached (cycles.ts judges loops on it). */
+  const chain: Frame[] = [];
+  /** Elements on the chain → their position in it. */
+  const onChain = new Map<number, number>();
   let viaOther = 0;
   let viaUses = 0;
-  let depth = 0;
+  /** Inside a clipPath usvg ignores children's fill, stroke, markers, masks and filters (and their references). */
+  let inClip = 0;
+
+  /** Whether el itself (attribute, CSS rule or style, not inheritance) sets prop to a url() naming t. */
+  const owns = (el: XmlElement, prop: Link, t: XmlElement): boolean => {
+    const values = [el.attrs.get(prop) ?? '', ...styles.declarationsFor(el).filter(([p]) => p === prop).map(([, v]) => v),
+      ...parseDeclarations(el.attrs.get('style') ?? '').filter(([p]) => p === prop).map(([, v]) => v)];
+    return values.some((v) => [...v.matchAll(/url\(([^)]*)\)/g)].some((m) => target(m[1] ?? '', false) === t));
+  };
+
+  /** el met again while the walk is inside it: refuse the loops resvg cannot break (see cycles.ts). */
+  const cycle = (el: XmlElement, at: number, link: Link, ref?: XmlElement): Cost => {
+    const frames = chain.slice(at);
+    const verdict = judgeCycle(frames, link, ref, owns);
+    if (verdict === 'use-cycle') refuse('use-cycle', 'a <use> refers to an element that contains it (directly or through other references); remove the cycle', tag(el));
+    if (verdict === 'overflows') {
+      refuse('reference-cycle', `its references lead back to it (${quote(describeCycle(frames, link), 80)}), a loop resvg follows until its stack overflows; remove one of the links`, tag(el));
+    }
+    return zeroCost(); // resvg sets one link of the loop to none
+  };
+
+  /** Runs fn with el on the chain; a loop back to an element already on it is judged instead. */
+  const enter = (el: XmlElement, link: Link, ref: XmlElement | undefined, fn: () => Cost): Cost => {
+    const at = onChain.get(el.index);
+    if (at !== undefined) return cycle(el, at, link, ref);
+    if (chain.length >= L.maxReferenceDepth) refuse('too-deep', `nesting and references (use, href, url()) chain more than ${L.maxReferenceDepth} levels deep; the limit is ${L.maxReferenceDepth} (maxReferenceDepth)`, tag(el), 'maxReferenceDepth');
+    onChain.set(el.index, chain.length);
+    chain.push(ref ? { el, link, ref } : { el, link });
+    try { return fn(); } finally { chain.pop(); onChain.delete(el.index); }
+  };
 
   /** el and its subtree drawn as a group, with everything they reference. */
-  const drawn = (el: XmlElement, viaUse: boolean): Cost => {
-    const entered = visiting.get(el.index);
-    if (entered !== undefined) {
-      // A cycle of <use>s alone is refused (resvg drops it silently); one through a marker, pattern,
-      // mask, clip or filter is broken by resvg and adds nothing.
-      if (viaUse && entered === viaOther) refuse('use-cycle', 'a <use> refers to an element that contains it (directly or through other references); remove the cycle', tag(el));
-      return zeroCost(); // resvg drops recursive pattern/mask/clip/filter links
-    }
+  const drawn = (el: XmlElement, link: Link, ref?: XmlElement): Cost => {
+    const at = onChain.get(el.index);
+    if (at !== undefined) return cycle(el, at, link, ref);
     // Inside a <use> or a referenced resource, an element's own box says nothing of its drawn size.
-    const key = el.index * 2 + (viaOther === 0 && viaUses === 0 ? 1 : 0);
+    const key = el.index * 4 + (viaOther === 0 && viaUses === 0 ? 1 : 0) + (inClip > 0 ? 2 : 0);
     const known = memo.get(key);
     if (known) return known;
-    if (++depth > L.maxReferenceDepth) refuse('too-deep', `references (use, href, url()) chain more than ${L.maxReferenceDepth} levels deep; the limit is ${L.maxReferenceDepth} (maxReferenceDepth)`, tag(el), 'maxReferenceDepth');
-    visiting.set(el.index, viaOther);
-    const c = own(el);
-    for (const child of el.children) if (isSvg(child) && !BY_REFERENCE.has(child.name)) addCost(c, drawn(child, false));
-    // A scaling transform enlarges the pattern tiles and morphology radii below it.
-    grow(c, areaScaleOf(el.attrs.get('transform')) * (el.name === 'svg' && el.parent ? viewportScale(el, el) : 1));
-    visiting.delete(el.index);
-    depth--;
+    const c = enter(el, link, ref, () => {
+      const c = own(el);
+      for (const child of el.children) if (isSvg(child) && !BY_REFERENCE.has(child.name)) addCost(c, drawn(child, 'child'));
+      // A scaling transform enlarges the pattern tiles and morphology radii below it.
+      grow(c, areaScaleOf(el.attrs.get('transform')) * (el.name === 'svg' && el.parent ? viewportScale(el, el) : 1));
+      return c;
+    });
     hooks.budget(c, tag(el), () => mostly(el));
     memo.set(key, c);
     return c;
   };
 
   /** A marker, pattern, mask, clip or feImage target, priced where it is referenced. */
-  const referenced = (t: XmlElement): Cost => {
+  const referenced = (t: XmlElement, link: Link, ref?: XmlElement): Cost => {
     viaOther++;
-    try { return drawn(t, false); } finally { viaOther--; }
+    if (t.name === 'clipPath') inClip++;
+    try { return drawn(t, link, ref); } finally { viaOther--; if (t.name === 'clipPath') inClip--; }
   };
 
-  const { filterCost } = filterPricer({ L, canvas, target, referenced, image: hooks.image, tag });
+  const { filterCost } = filterPricer({ L, canvas, target, referenced, enter, image: hooks.image, tag });
 
   /** The element's own work: itself, its geometry and text, and what its properties reference. */
   const own = (el: XmlElement): Cost => {
@@ -204,7 +231,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       if (t && isSvg(t)) {
         viaUses++;
         let sub: Cost;
-        try { sub = drawn(t, true); } finally { viaUses--; }
+        try { sub = drawn(t, 'use'); } finally { viaUses--; }
         addCost(c, sub);
         if (t.name === 'symbol') { // its viewport clips, like a nested <svg>, and may scale
           c.layers++;
@@ -240,13 +267,13 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       addCost(c, hooks.image(el.attrs.get('href') ?? '', tag(el)));
     }
     const box = viaOther === 0 && viaUses === 0 ? boxOf(el) : null;
-    for (const v of p.get('filter') ?? []) addCost(c, filterCost(v, el, box)); // each candidate counted: a superset
+    if (inClip === 0) for (const v of p.get('filter') ?? []) addCost(c, filterCost(v, el, box)); // each candidate counted: a superset
     // Offscreen layers, priced by area: canvas-sized unless the element's own box is known.
     const layer = box ? box.w * box.h : 1;
-    for (const prop of ['clip-path', 'mask'] as const) {
+    for (const prop of inClip === 0 ? ['clip-path', 'mask'] as const : ['clip-path'] as const) {
       for (const v of p.get(prop) ?? []) {
         const t = target(v, false);
-        if (t && (t.name === 'clipPath' || t.name === 'mask')) { c.layers += layer; addCost(c, referenced(t)); }
+        if (t && (t.name === 'clipPath' || t.name === 'mask')) { c.layers += layer; addCost(c, referenced(t, prop, t)); }
       }
     }
     // A nested <svg> clips to its viewport through a layer: 3,000 of them took 29 s on a loaded machine.
@@ -261,8 +288,8 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   /** Paint servers, markers and dashes of a drawn shape (or of everything a <use> draws). */
   const inherited = (p: Map<string, string[]>, segments: number, length: number, exact = false): Cost => {
     const c = zeroCost();
-    if (p.size === 0) return c;
-    for (const prop of ['fill', 'stroke'] as const) addCost(c, maxOf((p.get(prop) ?? []).map(paintCost)));
+    if (p.size === 0 || inClip > 0) return c; // a clipPath child is painted black, without markers or dashes
+    for (const prop of ['fill', 'stroke'] as const) addCost(c, maxOf((p.get(prop) ?? []).map((v) => paintCost(v, prop))));
     if (segments >= 0) {
       for (const [prop, times] of [['marker-start', 1], ['marker-end', 1], ['marker-mid', Math.max(0, segments - 2)]] as const) {
         const markers = (p.get(prop) ?? []).map((v) => target(v, false)).filter((t) => t?.name === 'marker') as XmlElement[];
@@ -280,9 +307,10 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     return c;
   };
 
-  const paintCost = (value: string): Cost => {
+  const paintCost = (value: string, prop: 'fill' | 'stroke'): Cost => {
     const c = zeroCost();
     let t = target(value, false);
+    const named = t;
     const seen = new Set<XmlElement>();
     let tile: number | undefined; // the tile size comes from the first pattern that sets one
     for (let hops = 0; t && !seen.has(t); hops++) { // resvg ignores an href that loops back
@@ -295,7 +323,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
           c.layers += Math.max(1, tile); // a tile smaller than the canvas still costs a layer
           c.tiles += tile;
           c.tileCount++;
-          return addCost(c, referenced(content));
+          return addCost(c, referenced(content, prop, named));
         }
       } else if (t.name === 'linearGradient' || t.name === 'radialGradient') {
         const stops = t.children.filter((k) => k.name === 'stop').length;
@@ -327,7 +355,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     const s = m.attrs.get('markerUnits') === 'userSpaceOnUse' ? 1 : strokeWidth;
     const side = (k: string): number => parseLength(m.attrs.get(k) ?? '3') * s;
     const area = Math.abs(side('markerWidth') * side('markerHeight')) / (canvas.w * canvas.h);
-    const c = addCost(zeroCost(), referenced(m));
+    const c = addCost(zeroCost(), referenced(m, 'marker', m));
     c.layers += Number.isFinite(area) ? Math.min(1, area) : 1;
     return c;
   };
@@ -348,7 +376,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     return { w: Math.min(1, w / canvas.w), h: Math.min(1, h / canvas.h) };
   };
 
-  return drawn(root, false);
+  return drawn(root, 'child');
 }
 
 const maxOf = (costs: Cost[]): Cost => costs.reduce((a, b) => (weight(b) > weight(a) ? b : a), zeroCost());
