@@ -8,7 +8,7 @@ import { parseDeclarations, parseStyleSheet, StyleIndex } from '../program/css.t
 import { parseLength, parseNumbers, parseTransform } from '../program/geometry.ts';
 import { quote, refuse } from './limit-error.ts';
 import { describeCycle, judgeCycle, type Frame, type Link } from './cycles.ts';
-import { addCost, dashPeriod, estimatedMs, flatteningSegments, geometry, textOf, zeroCost, type Cost } from './prices.ts';
+import { addCost, curvesOf, FILTER_MS, dashPeriod, enlarge, estimatedMs, flatteningSegments, geometry, scaledFlattening, textOf, zeroCost, type Cost } from './prices.ts';
 import { filterPricer, type Box } from './filter-cost.ts';
 import type { RenderLimits } from './limits.ts';
 
@@ -19,11 +19,11 @@ const SHAPES = new Set(['path', 'line', 'polyline', 'polygon', 'rect', 'circle',
 const MARKABLE = new Set(['path', 'line', 'polyline', 'polygon']);
 /** Properties that reference or cost something; the others are dropped when styles are read. */
 const COSTLY = new Set(['fill', 'stroke', 'filter', 'clip-path', 'mask', 'marker', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray',
-  'opacity', 'mix-blend-mode', 'isolation', 'stroke-width']);
+  'opacity', 'mix-blend-mode', 'isolation', 'stroke-width', 'font-size']);
 const COSTLY_LIST = [...COSTLY];
 const REFERENCING = ['href', 'filter', 'mask', 'clip-path', 'fill', 'stroke', 'style'];
 const NO_PROPS: Map<string, string[]> = new Map();
-const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray', 'stroke-width']);
+const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray', 'stroke-width', 'font-size']);
 /** tiny-skia stops dashing past a million dashes per path (it draws the plain stroke). */
 const MAX_DASHES = 1e6;
 /** A stroke this many px wide costs one more segment per vertex; past the cap the stroke covers the canvas anyway. */
@@ -44,9 +44,14 @@ function areaScaleOf(transform: string | undefined): number {
  * Scaling below a transform or viewport: pattern tiles (2.6 s for a 10-unit tile under scale(1000))
  * and morphology radii (radius 1 under scale(20): 3 s) grow with the area scale.
  */
-function grow(c: Cost, scale: number): void {
+function grow(c: Cost, scale: number, outputPx: number): void {
   if (!(scale > 1)) return;
-  if (c.morphMs > 0) { c.filterMs += c.morphMs * (scale - 1); c.morphMs *= scale; }
+  c.segments += scaledFlattening(c.curves, scale, outputPx);
+  // Filter regions grow until resvg clips them; morphology radii grow without bound.
+  // (Each product guarded: 0 × Infinity is NaN, and a NaN cost would pass every budget.)
+  if (c.filterMs > 0) c.filterMs = (c.filterMs - c.morphMs) * Math.min(scale, FILTER_MS.maxScaledRegion) + (c.morphMs > 0 ? c.morphMs * scale : 0);
+  if (c.morphMs > 0) c.morphMs *= scale;
+  if (c.filterSpan > 0) c.filterSpan *= Math.sqrt(scale);
   if (c.tileCount > 0) {
     const before = Math.max(c.tileCount, c.tiles);
     c.tiles *= scale;
@@ -80,6 +85,19 @@ export interface CostHooks {
 export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: number; h: number; px: number }, hooks: CostHooks): Cost {
   const root = doc.root;
   if (!root) return zeroCost();
+  const outputPx = canvas.px * Math.max(canvas.w, canvas.h);
+  let extentMemo: number | undefined;
+  /** The largest coordinate or size written anywhere in the document, in canvases: a bound on any element's box. */
+  const extent = (): number => {
+    if (extentMemo !== undefined) return extentMemo;
+    let max = 1;
+    for (const el of doc.elements) {
+      for (const k of ['x', 'y', 'width', 'height', 'r', 'rx', 'ry', 'cx', 'cy', 'x1', 'x2', 'y1', 'y2', 'd', 'points']) {
+        for (const v of parseNumbers(el.attrs.get(k))) if (Math.abs(v) > max && Number.isFinite(v)) max = Math.abs(v);
+      }
+    }
+    return (extentMemo = (2 * max) / Math.max(canvas.w, canvas.h));
+  };
   const byId = new Map<string, XmlElement[]>();
   for (const el of doc.elements) {
     const id = el.attrs.get('id');
@@ -140,7 +158,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   const mostly = (el: XmlElement): string => {
     const groups = new Map<string, [count: number, ms: number]>();
     for (const child of el.children) {
-      const c = memo.get(child.index * 2) ?? memo.get(child.index * 2 + 1);
+      const c = memo.get(child.index * 4 + 1) ?? memo.get(child.index * 4) ?? memo.get(child.index * 4 + 3) ?? memo.get(child.index * 4 + 2);
       if (!c) continue;
       const g = groups.get(tag(child)) ?? [0, 0];
       groups.set(tag(child), [g[0] + 1, g[1] + estimatedMs(c, 1)]);
@@ -204,7 +222,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       const c = own(el);
       for (const child of el.children) if (isSvg(child) && !BY_REFERENCE.has(child.name)) addCost(c, drawn(child, 'child'));
       // A scaling transform enlarges the pattern tiles and morphology radii below it.
-      grow(c, areaScaleOf(el.attrs.get('transform')) * (el.name === 'svg' && el.parent ? viewportScale(el, el) : 1));
+      grow(c, areaScaleOf(el.attrs.get('transform')) * (el.name === 'svg' && el.parent ? viewportScale(el, el) : 1), outputPx);
       return c;
     });
     hooks.budget(c, tag(el), () => mostly(el));
@@ -235,7 +253,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
         addCost(c, sub);
         if (t.name === 'symbol') { // its viewport clips, like a nested <svg>, and may scale
           c.layers++;
-          grow(c, viewportScale(t, el));
+          grow(c, viewportScale(t, el), outputPx);
         }
         c.useDepth = sub.useDepth + 1;
         if (c.useDepth > L.maxUseChain) refuse('use-bomb', `<use> references chain more than ${L.maxUseChain} levels deep; the limit is ${L.maxUseChain} (maxUseChain)`, tag(el), 'maxUseChain');
@@ -243,8 +261,9 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
         addCost(c, inherited(p, sub.segments, sub.length), Math.max(1, sub.nodes));
       }
     } else if (SHAPES.has(el.name)) {
-      const g = geometry(el);
-      c.segments += g.segments + flatteningSegments(el, canvas.px, canvas.px * Math.max(canvas.w, canvas.h));
+      const g = geometry(el, Math.max(canvas.w, canvas.h));
+      c.segments += g.segments + flatteningSegments(el, canvas.px, outputPx);
+      c.curves += curvesOf(el);
       // Wide strokes cost more per vertex (joins, caps): 40,000 vertices at 89 px took 0.64 s.
       if ((p.get('stroke') ?? []).some((v) => v !== 'none')) {
         const width = Math.max(0, ...(p.get('stroke-width') ?? []).map((v) => Math.abs(parseLength(v)) || 0));
@@ -258,18 +277,27 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       // Glyphs placed along a <textPath> walk its path: 1,900 characters on 20,000 segments took 1.5 s.
       for (const tp of descendants(el, 'textPath')) {
         const path = target(tp.attrs.get('href') ?? '', false);
-        if (path && SHAPES.has(path.name)) c.segments += (textOf(tp).length * geometry(path).segments) / TEXT_PATH_CHARS_PER_SEGMENT;
+        if (path && SHAPES.has(path.name)) c.segments += (textOf(tp).length * geometry(path, Math.max(canvas.w, canvas.h)).segments) / TEXT_PATH_CHARS_PER_SEGMENT;
       }
     } else if (el.name === 'tref') {
       const t = target(el.attrs.get('href') ?? '', false);
       if (t) c.textChars += textOf(t).length;
     } else if (el.name === 'image') {
-      addCost(c, hooks.image(el.attrs.get('href') ?? '', tag(el)));
+      // An SVG image is drawn at the image's size: 3500 units of a 100-unit canvas (1225 canvases) drew one blur in 0.5 s.
+      const area = (parseLength(el.attrs.get('width')) * parseLength(el.attrs.get('height'))) / (canvas.w * canvas.h);
+      const sub = addCost(zeroCost(), hooks.image(el.attrs.get('href') ?? '', tag(el)));
+      if (area > 1) enlarge(sub, area);
+      addCost(c, sub);
     }
     const box = viaOther === 0 && viaUses === 0 ? boxOf(el) : null;
-    if (inClip === 0) for (const v of p.get('filter') ?? []) addCost(c, filterCost(v, el, box)); // each candidate counted: a superset
+    if (inClip === 0 && p.has('filter')) {
+      for (const v of p.get('filter') ?? []) addCost(c, filterCost(v, el, box)); // each candidate counted: a superset
+      // resvg-wasm traps (unreachable) once a filtered element spans ~2³¹ px: its own box, else the document's extent.
+      const span = box ? Math.max(box.w, box.h) : extent();
+      if (Number.isFinite(span) && span > c.filterSpan) c.filterSpan = span; // an infinite size is not drawn at all
+    }
     // Offscreen layers, priced by area: canvas-sized unless the element's own box is known.
-    const layer = box ? box.w * box.h : 1;
+    const layer = box ? Math.min(1, box.w) * Math.min(1, box.h) : 1; // layers are clipped to the canvas
     for (const prop of inClip === 0 ? ['clip-path', 'mask'] as const : ['clip-path'] as const) {
       for (const v of p.get(prop) ?? []) {
         const t = target(v, false);
@@ -298,7 +326,9 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
         addCost(c, maxOf(markers.map((m) => markerCost(m, strokeWidth))), times);
       }
     }
-    const periods = (p.get('stroke-dasharray') ?? []).map(dashPeriod).filter((x) => x > 0);
+    // Font-relative dash lengths take the smallest font size that may apply.
+    const em = Math.min(16, ...(p.get('font-size') ?? []).map((v) => Math.abs(parseLength(v))).filter((v) => v > 0));
+    const periods = (p.get('stroke-dasharray') ?? []).map((v) => dashPeriod(v, em, Math.hypot(canvas.w, canvas.h) / Math.SQRT2)).filter((x) => x > 0);
     if (periods.length > 0 && length > 0) {
       const dashes = length / Math.min(...periods);
       // An exact length over the cap means no dashing at all; an upper bound may hide a count just under it.
@@ -323,7 +353,9 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
           c.layers += Math.max(1, tile); // a tile smaller than the canvas still costs a layer
           c.tiles += tile;
           c.tileCount++;
-          return addCost(c, referenced(content, prop, named));
+          const drawnContent = addCost(zeroCost(), referenced(content, prop, named));
+          grow(drawnContent, contentScale(t) * areaScaleOf(t.attrs.get('patternTransform')), outputPx);
+          return addCost(c, drawnContent);
         }
       } else if (t.name === 'linearGradient' || t.name === 'radialGradient') {
         const stops = t.children.filter((k) => k.name === 'stop').length;
@@ -348,6 +380,23 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   };
 
   /**
+   * How much a pattern scales its content (before patternTransform): viewBox to tile, or the box for
+   * objectBoundingBox content units. A 0.1-unit viewBox on a canvas-sized tile drew a nested pattern's
+   * 10-unit tiles 1000 times larger (1.3 s, 2 GB).
+   */
+  const contentScale = (t: XmlElement): number => {
+    const vb = parseNumbers(t.attrs.get('viewBox'));
+    const user = t.attrs.get('patternUnits') === 'userSpaceOnUse';
+    const side = (k: 'width' | 'height', whole: number): number => {
+      const raw = t.attrs.get(k) ?? '0';
+      return /%\s*$/.test(raw) ? (parseFloat(raw) / 100) * whole : parseLength(raw) * (user ? 1 : whole);
+    };
+    const s = vb.length === 4 ? (side('width', canvas.w) / (vb[2] ?? 1)) * (side('height', canvas.h) / (vb[3] ?? 1))
+      : t.attrs.get('patternContentUnits') === 'objectBoundingBox' ? canvas.w * canvas.h : 1;
+    return Number.isNaN(s) ? 1 : Math.abs(s);
+  };
+
+  /**
    * A marker instance draws through a clip of the marker's viewport: priced as a layer of that size
    * (canvas-sized at most). 400 instances of a 10⁵-unit marker took 2.8 s; 10,000 small ones 0.28 s.
    */
@@ -356,6 +405,10 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     const side = (k: string): number => parseLength(m.attrs.get(k) ?? '3') * s;
     const area = Math.abs(side('markerWidth') * side('markerHeight')) / (canvas.w * canvas.h);
     const c = addCost(zeroCost(), referenced(m, 'marker', m));
+    // Its content is scaled by stroke-width and the viewBox: a radius-1 morphology under stroke-width 30 took 4 s.
+    const vb = parseNumbers(m.attrs.get('viewBox'));
+    const content = vb.length === 4 ? (side('markerWidth') / (vb[2] ?? 1)) * (side('markerHeight') / (vb[3] ?? 1)) : s * s;
+    grow(c, Math.abs(content), outputPx);
     c.layers += Number.isFinite(area) ? Math.min(1, area) : 1;
     return c;
   };
@@ -373,7 +426,9 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       : el.name === 'circle' ? [2 * v('r'), 2 * v('r')]
       : el.name === 'ellipse' ? [2 * v('rx'), 2 * v('ry')] : [NaN, NaN];
     if (!(w >= 0 && h >= 0)) return null; // percentages, units unknown, NaN
-    return { w: Math.min(1, w / canvas.w), h: Math.min(1, h / canvas.h) };
+    // Not clamped to the canvas: resvg filters a region up to ~16 canvases (regionOf caps it), and a
+    // 10⁴-unit rect's blur took 0.38 s where a canvas-sized one takes 20 ms.
+    return { w: w / canvas.w, h: h / canvas.h };
   };
 
   return drawn(root, 'child');

@@ -164,7 +164,7 @@ function check(svg: string, L: RenderLimits, nesting: number, outputSize: number
       if (!c) images.set(href, (c = imageCost(href, at, L, nesting, outputSize)));
       return c;
     },
-    budget: (c, at, mostly) => checkBudgets(c, L, areaScale, at, mostly),
+    budget: (c, at, mostly) => checkBudgets(c, L, areaScale, outputSize, at, mostly),
   });
   return cost;
 }
@@ -254,14 +254,21 @@ const BUDGETS: readonly [keyof Cost, keyof RenderLimits, LimitCode, string][] = 
 ];
 
 /** The cost of what `at` draws (itself, its subtree, all it references) against each budget, then the total. */
-function checkBudgets(c: Cost, L: RenderLimits, areaScale: number, at: string, mostly: () => string): void {
+/** Filter regions resvg-wasm handles, in px per side: it traps near 2³¹ (10⁹ px rendered, 4.5·10⁹ trapped). */
+const MAX_FILTER_PX = 1e9;
+
+function checkBudgets(c: Cost, L: RenderLimits, areaScale: number, outputSize: number, at: string, mostly: () => string): void {
   const why = (): string => { const m = mostly(); return m ? ` (${m})` : ''; };
   for (const [field, key, code, what] of BUDGETS) {
     const value = field === 'filterMs' ? c.filterMs * areaScale : c[field];
-    if (value > L[key]) refuse(code, `${fmt(value)} ${what}${why()}; the limit is ${L[key]} (${key})`, at, key);
+    if (!(value <= L[key])) refuse(code, `${fmt(value)} ${what}${why()}; the limit is ${L[key]} (${key})`, at, key);
+  }
+  // resvg-wasm 2.6.2 traps on a filter region past 2³¹ px (a blurred rect 2·10⁹ units wide, or 50 units under scale(10⁸)).
+  if (!(c.filterSpan * outputSize <= MAX_FILTER_PX)) {
+    refuse('costly-filter', `a filtered element may span ${fmt(c.filterSpan * outputSize)} px at this render size; resvg fails past ${fmt(MAX_FILTER_PX)} px (a fixed limit of the renderer)`, at);
   }
   const ms = estimatedMs(c, areaScale);
-  if (ms > L.maxRenderMs) refuse('costly-render', `its estimated render time is ${fmt(ms)} ms${why()}; the limit is ${L.maxRenderMs} (maxRenderMs)`, at, 'maxRenderMs');
+  if (!(ms <= L.maxRenderMs)) refuse('costly-render', `its estimated render time is ${fmt(ms)} ms${why()}; the limit is ${L.maxRenderMs} (maxRenderMs)`, at, 'maxRenderMs');
 }
 
 const fmt = (v: number): string => (v >= 1e6 ? v.toExponential(2) : String(Math.round(v)));

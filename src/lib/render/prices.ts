@@ -13,8 +13,12 @@ export interface Cost {
   tileCount: number; tiles: number;
   /** The part of filterMs from feMorphology, which grows with a scaling transform above it. */
   morphMs: number;
+  /** Curves drawn (each cubic, quadratic and arc, implicit repeats included): a scaling transform above them multiplies their flattening. */
+  curves: number;
+  /** The widest filtered element, in canvases across (not summed: the largest one counts). */
+  filterSpan: number;
 }
-export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0, tileCount: 0, tiles: 0, morphMs: 0 });
+export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0, tileCount: 0, tiles: 0, morphMs: 0, curves: 0, filterSpan: 0 });
 /** into += c × times (fields spelled out: this runs once per element and reference). */
 export function addCost(into: Cost, c: Cost, times = 1): Cost {
   if (times <= 0) return into;
@@ -29,6 +33,8 @@ export function addCost(into: Cost, c: Cost, times = 1): Cost {
   into.tiles += c.tiles * times;
   into.tileCount += c.tileCount * times;
   into.morphMs += c.morphMs * times;
+  into.curves += c.curves * times;
+  if (c.filterSpan > into.filterSpan) into.filterSpan = c.filterSpan;
   if (c.useDepth > into.useDepth) into.useDepth = c.useDepth;
   return into;
 }
@@ -71,6 +77,8 @@ export const FILTER_MS = Object.freeze({
   turbulenceOctave: 7,
   /** resvg clips a filter region; past ~9–16 canvases a blur costs no more (400–800 ms on a loaded machine). */
   maxRegion: 16,
+  /** A canvas-sized blur under scale(2…10⁷) took 2–4× the unscaled one: regions grow until clipped. */
+  maxScaledRegion: 4,
   /** CSS filter functions get a larger region than the default 120 %: blur(5px) took 72 ms. */
   functionRegion: 5,
 });
@@ -86,20 +94,37 @@ export function textOf(el: XmlElement): string {
   return s;
 }
 
-/** Sum of a dash array's entries (doubled when odd, as SVG repeats it); 0 when dashing is off. */
-export function dashPeriod(value: string): number {
-  const v = parseNumbers(value);
-  if (v.length === 0 || v.some((x) => x < 0 || !Number.isFinite(x))) return 0;
+/**
+ * Sum of a dash array's entries in user units (doubled when odd, as SVG repeats it); 0 when dashing
+ * is off. `em` is the font size in user units (an em dash array under font-size 0.0001 took 3.8 s),
+ * `diagonal` what a percentage is of (the normalised viewport diagonal).
+ */
+export function dashPeriod(value: string, em = 16, diagonal = 100): number {
+  const parts = value.split(/[\s,]+/).filter(Boolean);
+  const v = parts.map((part) => {
+    const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(%|[a-zA-Z]*)$/.exec(part);
+    if (!m) return NaN;
+    const n = Number(m[1]);
+    const unit = (m[2] ?? '').toLowerCase();
+    return unit === '%' ? (n / 100) * diagonal : unit === 'em' ? n * em : unit === 'ex' ? (n * em) / 2 : n * (UNIT_SCALE[unit] ?? NaN);
+  });
+  if (v.length === 0 || v.some((x) => !(x >= 0) || !Number.isFinite(x))) return 0;
   const sum = v.reduce((a, b) => a + b, 0);
   return v.length % 2 ? 2 * sum : sum;
 }
+/** Absolute CSS units in user units (px). */
+const UNIT_SCALE: Readonly<Record<string, number>> = { '': 1, px: 1, pt: 4 / 3, pc: 16, mm: 96 / 25.4, cm: 96 / 2.54, in: 96 };
 
 /**
  * Segments and an upper bound on the length of a shape in user units (dashes follow the length).
  * Path lengths are bounded by the coordinates' sizes: exact for lines, generous for curves.
  */
-export function geometry(el: XmlElement): { segments: number; length: number; exact: boolean } {
-  const a = (k: string): number => Math.abs(parseLength(el.attrs.get(k)) || 0);
+export function geometry(el: XmlElement, viewport = 0): { segments: number; length: number; exact: boolean } {
+  // A percentage is of the viewport (its longer side, at most): r="40%" strokes dashes as r="40" on a 100-unit canvas.
+  const a = (k: string): number => {
+    const raw = el.attrs.get(k) ?? '';
+    return Math.abs(/%\s*$/.test(raw) ? (parseFloat(raw) / 100) * viewport : parseLength(raw)) || 0;
+  };
   switch (el.name) {
     case 'line': return { segments: 1, length: Math.hypot(a('x2') - a('x1'), a('y2') - a('y1')), exact: true };
     case 'rect': return { segments: 4, length: 2 * (a('width') + a('height')), exact: true };
@@ -120,9 +145,38 @@ export function geometry(el: XmlElement): { segments: number; length: number; ex
  * with its size in pixels (100 circles of radius 10⁵: 0.7 s; 100 cubics spanning 10⁶ units: 0.2 s).
  * Counted as √(excess px) per curve (4 for a circle); curves within the output add nothing.
  */
-const MAX_PIECES_PER_CURVE = 2000;
+export const MAX_PIECES_PER_CURVE = 2000;
+/** Numbers each curve command takes (arcs: 5 when their two flags are written without separators). */
+const CURVE_ARITY: Readonly<Record<string, number>> = { c: 6, s: 4, q: 4, t: 2, a: 5 };
+
+/** Curves in path data, implicit repeats included ("C" followed by 100 coordinate sextets is 100 curves). */
+export function curveCount(d: string): number {
+  let curves = 0;
+  for (const m of d.matchAll(/([CcSsQqTtAa])([^A-Za-z]*(?:[eE][^A-Za-z]*)*)/g)) {
+    const numbers = parseNumbers(m[2]).length;
+    const arc = m[1] === 'a' || m[1] === 'A';
+    // An arc is drawn as up to four cubics: a half-turn (two) each, at the least.
+    curves += Math.max(1, Math.ceil(numbers / (CURVE_ARITY[(m[1] ?? 'c').toLowerCase()] ?? 6))) * (arc ? 2 : 1);
+  }
+  return curves;
+}
+
+/** Curves a shape draws: circles and ellipses are four, a rounded rect four corners. */
+export function curvesOf(el: XmlElement): number {
+  switch (el.name) {
+    case 'circle': case 'ellipse': return 4;
+    case 'rect': return el.attrs.has('rx') || el.attrs.has('ry') ? 4 : 0;
+    case 'path': return curveCount(el.attrs.get('d') ?? '');
+    default: return 0;
+  }
+}
+
 export function flatteningSegments(el: XmlElement, pxPerUnit: number, outputPx: number): number {
-  const a = (k: string): number => Math.abs(parseLength(el.attrs.get(k)) || 0);
+  // A percentage is of the viewport (at most its longer side): r="1e5%" flattened like r="1e5".
+  const a = (k: string): number => {
+    const raw = el.attrs.get(k) ?? '';
+    return Math.abs(/%\s*$/.test(raw) ? (parseFloat(raw) / 100) * (outputPx / pxPerUnit) : parseLength(raw)) || 0;
+  };
   // Capped: past ~10⁷ px tiny-skia drops or coarsens such curves (a 10⁶ circle took 20 ms, 10⁸ took 0.1).
   const excess = (units: number): number => Math.min(MAX_PIECES_PER_CURVE, Math.sqrt(Math.max(0, units * pxPerUnit - outputPx)) || 0);
   switch (el.name) {
@@ -131,7 +185,7 @@ export function flatteningSegments(el: XmlElement, pxPerUnit: number, outputPx: 
     case 'rect': return 4 * excess(Math.max(a('rx'), a('ry')));
     case 'path': {
       const d = el.attrs.get('d') ?? '';
-      const curves = d.match(/[CcSsQqTtAa]/g)?.length ?? 0;
+      const curves = curveCount(d);
       if (curves === 0) return 0;
       let max = 0;
       for (const x of parseNumbers(d)) if (Math.abs(x) > max) max = Math.abs(x);
@@ -139,4 +193,25 @@ export function flatteningSegments(el: XmlElement, pxPerUnit: number, outputPx: 
     }
     default: return 0;
   }
+}
+
+/**
+ * Flattening added when everything below is drawn `scale` times larger (area): each curve may now
+ * span the output many times over (100 circles of radius 100 under scale(1000): 0.57 s). Priced as
+ * if each curve were canvas-sized before the scale, which overcharges small curves a little.
+ */
+export function scaledFlattening(curves: number, scale: number, outputPx: number): number {
+  if (!(scale > 1) || curves === 0) return 0;
+  const k = Math.sqrt(scale);
+  return curves * Math.min(MAX_PIECES_PER_CURVE, Number.isFinite(k) ? Math.sqrt((k - 1) * outputPx) : MAX_PIECES_PER_CURVE);
+}
+
+/**
+ * Everything pixel-bound in c drawn `area` times larger (an SVG image drawn over many canvases): fills,
+ * layers and filters by area; pattern tiles, morphology radii and curves grow as under a transform.
+ */
+export function enlarge(c: Cost, area: number): void {
+  const a = Number.isFinite(area) ? area : 1e12;
+  c.nodes *= a; c.stopFills *= a; c.layers *= a; c.filterMs *= a; c.morphMs *= a; c.tiles *= a;
+  c.filterSpan *= Math.sqrt(a);
 }
