@@ -4,7 +4,7 @@
 // use bomb costs a few lookups, not its expansion). The prices are in prices.ts.
 
 import { isSvg, type XmlDocument, type XmlElement } from '../program/normalise.ts';
-import { parseDeclarations, parseStyleSheet, StyleIndex } from '../program/css.ts';
+import { parseDeclarations, parseStyleSheet, selectorTests, StyleIndex } from '../program/css.ts';
 import { parseLength, parseNumbers, parseTransform } from '../program/geometry.ts';
 import { quote, refuse } from './limit-error.ts';
 import { describeCycle, judgeCycle, type Frame, type Link } from './cycles.ts';
@@ -19,11 +19,11 @@ const SHAPES = new Set(['path', 'line', 'polyline', 'polygon', 'rect', 'circle',
 const MARKABLE = new Set(['path', 'line', 'polyline', 'polygon']);
 /** Properties that reference or cost something; the others are dropped when styles are read. */
 const COSTLY = new Set(['fill', 'stroke', 'filter', 'clip-path', 'mask', 'marker', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray',
-  'opacity', 'mix-blend-mode', 'isolation', 'stroke-width', 'font-size']);
+  'opacity', 'mix-blend-mode', 'isolation', 'stroke-width', 'font-size', 'stroke-miterlimit']);
 const COSTLY_LIST = [...COSTLY];
 const REFERENCING = ['href', 'filter', 'mask', 'clip-path', 'fill', 'stroke', 'style'];
 const NO_PROPS: Map<string, string[]> = new Map();
-const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray', 'stroke-width', 'font-size']);
+const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray', 'stroke-width', 'font-size', 'stroke-miterlimit']);
 /** tiny-skia stops dashing past a million dashes per path (it draws the plain stroke). */
 const MAX_DASHES = 1e6;
 /** A stroke this many px wide costs one more segment per vertex; past the cap the stroke covers the canvas anyway. */
@@ -31,6 +31,15 @@ const STROKE_PX_PER_SEGMENT = 20;
 const STROKE_WIDTH_CAP = 20;
 /** A glyph on a <textPath> costs about one stroked segment per 50 segments of its path (measured: 40 ns per glyph·segment). */
 const TEXT_PATH_CHARS_PER_SEGMENT = 50;
+/** A character with its own position costs this many more characters' shaping (0.26 ms against 0.09 under load). */
+const TEXT_POSITIONED_EXTRA = 2;
+
+/** Characters given their own position in a text element and its spans: the longest position list of each. */
+function positioned(el: XmlElement): number {
+  let n = Math.max(0, ...['x', 'y', 'dx', 'dy', 'rotate'].map((k) => parseNumbers(el.attrs.get(k)).length - 1));
+  for (const k of el.children) n += positioned(k);
+  return n;
+}
 
 /** How much a transform list scales areas (|det|); a non-finite one counts as unbounded. */
 function areaScaleOf(transform: string | undefined): number {
@@ -105,7 +114,21 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   }
   // Style sheets: every <style> in the document, read whatever its type says (a superset).
   const sheet = doc.elements.filter((e) => e.name === 'style').map((e) => e.text).join('\n');
-  const rules = parseStyleSheet(sheet)
+  const allRules = parseStyleSheet(sheet);
+  if (allRules.length > 0) {
+    const depths: number[] = [];
+    const depthOf = new Map<XmlElement, number>();
+    for (const el of doc.elements) {
+      const d = el.parent ? (depthOf.get(el.parent) ?? 0) + 1 : 0;
+      depthOf.set(el, d);
+      depths[d] = (depths[d] ?? 0) + 1;
+    }
+    const tests = selectorTests(allRules, depths);
+    if (!(tests <= L.maxSelectorTests)) {
+      refuse('costly-style', `matching its CSS rules against its elements takes about ${tests >= 1e6 ? tests.toExponential(2) : Math.round(tests)} selector tests; the limit is ${L.maxSelectorTests} (maxSelectorTests)`, '<style>', 'maxSelectorTests');
+    }
+  }
+  const rules = allRules
     .map((r) => ({ ...r, declarations: r.declarations.filter(([p]) => COSTLY.has(p)) }))
     .filter((r) => r.declarations.length > 0);
   const styles = new StyleIndex(rules);
@@ -267,13 +290,20 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       // Wide strokes cost more per vertex (joins, caps): 40,000 vertices at 89 px took 0.64 s.
       if ((p.get('stroke') ?? []).some((v) => v !== 'none')) {
         const width = Math.max(0, ...(p.get('stroke-width') ?? []).map((v) => Math.abs(parseLength(v)) || 0));
-        c.segments += g.segments * Math.min(STROKE_WIDTH_CAP, (width * canvas.px) / STROKE_PX_PER_SEGMENT);
+        // A high miter limit turns sharp joins into long spikes: 36,000 joins at limit 10⁹ took 0.85 s.
+        const miter = Math.max(1, ...(p.get('stroke-miterlimit') ?? []).map((v) => Math.abs(parseFloat(v)) / 4).filter(Number.isFinite));
+        c.segments += g.segments * Math.min(STROKE_WIDTH_CAP, (width * miter * canvas.px) / STROKE_PX_PER_SEGMENT);
       }
       c.length += g.length;
       addCost(c, inherited(p, MARKABLE.has(el.name) ? g.segments : -1, g.length, g.exact));
     } else if (el.name === 'text') {
-      c.textChars += textOf(el).length;
-      addCost(c, inherited(p, -1, 0));
+      const chars = textOf(el).length;
+      // Characters placed one by one (x, y, dx, dy, rotate lists) are shaped one by one: 1,900 took 0.5 s.
+      c.textChars += chars + TEXT_POSITIONED_EXTRA * Math.min(chars, positioned(el));
+      // Dashes follow every glyph outline (about 4 em each): 200 dashed characters took 0.9 s.
+      const stroked = (p.get('stroke') ?? []).some((v) => v !== 'none');
+      const em = Math.max(0, ...(p.get('font-size') ?? []).map((v) => Math.abs(parseLength(v))).filter(Number.isFinite)) || 16;
+      addCost(c, inherited(p, -1, stroked ? chars * 4 * em : 0));
       // Glyphs placed along a <textPath> walk its path: 1,900 characters on 20,000 segments took 1.5 s.
       for (const tp of descendants(el, 'textPath')) {
         const path = target(tp.attrs.get('href') ?? '', false);

@@ -71,6 +71,7 @@ export function filterPricer({ L, canvas, target, referenced, enter, image, tag 
       }
       else if (fe.name === 'feConvolveMatrix') { const [ox = 3, oy = ox] = n('order'); ms += FILTER_MS.convolveCell * ox * oy; }
       else if (fe.name === 'feTurbulence') ms += FILTER_MS.primitive + FILTER_MS.turbulenceOctave * (n('numOctaves')[0] ?? 1);
+      else if (fe.name === 'feTile') ms += FILTER_MS.tile;
       else if (fe.name.startsWith('fe')) ms += FILTER_MS.primitive;
       if (fe.name === 'feImage') {
         const href = fe.attrs.get('href') ?? '';
@@ -79,7 +80,7 @@ export function filterPricer({ L, canvas, target, referenced, enter, image, tag 
         else if (href) addCost(c, image(href, tag(fe)));
       }
     }
-    c.filterMs += regionOf(f, box) * (ms + morph);
+    c.filterMs += regionOf(f, box) * (ms + morph) + FILTER_MS.perUse;
     c.morphMs += regionOf(f, box) * morph;
     return c;
   };

@@ -69,6 +69,14 @@ export interface RenderLimits {
   /** CSS declarations matched to elements while reading styles; selector × element matching is quadratic. */
   maxStyleMatches: number;
   /**
+   * Selector tests resvg's CSS matcher may run (cost.ts): every rule on every element (5,000 rules ×
+   * 10,000 elements took 5.6 s), times the ancestor subsets a descendant selector backtracks over
+   * (`a g g … g rect`, 25 combinators, on 60 nested groups never finished).
+   */
+  maxSelectorTests: number;
+  /** xmlns declarations; the XML reader copies the namespaces in scope at each declaring element (90 on each of 250 nested groups never finished). */
+  maxNamespaces: number;
+  /**
    * The whole document's estimated render time in ms (cost.ts UNIT_MS, measured on an idle machine).
    * The target is an answer within 1 s; on a loaded machine resvg runs about 2× slower than priced.
    * resvg's own test suite peaks at 272 (filters/filter/huge-region.svg).
@@ -102,6 +110,8 @@ export const DEFAULT_LIMITS: Readonly<RenderLimits> = Object.freeze({
   maxImagePixelsDrawn: 4 * 2048 * 2048,
   maxInflatedBytes: 512 * 1024,
   maxStyleMatches: 200_000,
+  maxSelectorTests: 2_000_000,
+  maxNamespaces: 200,
   maxRenderMs: 400,
 });
 
@@ -173,12 +183,16 @@ function check(svg: string, L: RenderLimits, nesting: number, outputSize: number
 function lexicalCheck(svg: string, L: RenderLimits): void {
   let elements = 0;
   let depth = 0;
+  let namespaces = 0;
   scanXml(svg, (t) => {
     if (t.kind === 'close') { depth--; return; }
     if (t.kind !== 'open') return;
     if (++elements > L.maxElements) refuse('too-many-elements', `the document has more than ${L.maxElements} elements; the limit is ${L.maxElements} (maxElements)`, undefined, 'maxElements');
     if (countEquals(t.attrs) > L.maxAttributes && (t.attrs.match(ATTRIBUTE)?.length ?? 0) > L.maxAttributes) {
       refuse('too-many-attributes', `an element has more than ${L.maxAttributes} attributes; the limit is ${L.maxAttributes} (maxAttributes)`, `<${quote(t.name, 30)}>`, 'maxAttributes');
+    }
+    if (t.attrs.includes('xmlns') && (namespaces += t.attrs.match(/(?:^|\s)xmlns[\s:=]/g)?.length ?? 0) > L.maxNamespaces) {
+      refuse('too-many-attributes', `the document declares more than ${L.maxNamespaces} XML namespaces (xmlns…); the limit is ${L.maxNamespaces} (maxNamespaces)`, `<${quote(t.name, 30)}>`, 'maxNamespaces');
     }
     if (!t.selfClosing && ++depth > L.maxDepth) refuse('too-deep', `elements nest more than ${L.maxDepth} levels deep; the limit is ${L.maxDepth} (maxDepth)`, `<${quote(t.name, 30)}>`, 'maxDepth');
   });

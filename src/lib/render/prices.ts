@@ -51,21 +51,25 @@ export const UNIT_MS = Object.freeze({
   /** A stroked 200,000-segment path: 0.45 s; 1,000 uses of a 1,400-dash line: 1.9 s (a dash ≈ a segment). */
   segment: 0.003,
   /** Shaping and outlining per character drawn: 19,000 characters through 10 <use>s took 1.6 s under load. */
-  textChar: 0.03,
+  textChar: 0.05,
   /** A full-canvas fill with a 2,000-stop gradient: 41 ms (2 stops: 0.8 ms). */
   stopFill: 0.025,
   /** A canvas-sized offscreen layer: mask 3.9 ms, clip 3.5, pattern 2.7, group opacity 7.4, blend mode 3.4. */
   layer: 5,
-  /** Decoding a raster image, per pixel: a 2048² PNG took 340 ms under load. */
-  imagePixel: 0.00004,
+  /** Decoding a raster image, per pixel: a 2048² PNG took 340 ms under load; a 2000² PNG inflated from 15 KB, drawn twice, 0.9 s. */
+  imagePixel: 0.00007,
 });
 
 /** Filter prices per canvas-sized region, in ms at 224 px (1,000 filtered full-canvas rects measured). */
 export const FILTER_MS = Object.freeze({
   /** Rendering the element offscreen and converting colour spaces: feFlood alone 5.7 ms per 1.44 canvases. */
   base: 4,
-  /** An ordinary primitive (offset, blend, lighting, tile…): +2.7 ms each. */
+  /** An ordinary primitive (offset, blend, lighting…): +2.7 ms each. */
   primitive: 2.7,
+  /** feTile of a tiny subregion: 20 canvas-sized ones took 0.73 s under load. */
+  tile: 15,
+  /** Each filtered element, however small its region: 2,900 blurred dots of radius 0.5 took 1 s under load. */
+  perUse: 0.1,
   /** Box blur is independent of the radius: 13 ms for stdDeviation 1…200. */
   blur: 13,
   dropShadow: 20,
