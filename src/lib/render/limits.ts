@@ -74,6 +74,8 @@ export interface RenderLimits {
    * (`a g g … g rect`, 25 combinators, on 60 nested groups never finished).
    */
   maxSelectorTests: number;
+  /** Pixels a filtered element may span; resvg-wasm traps (unreachable) near 2³¹ (10⁹ px rendered, 4.5·10⁹ trapped). */
+  maxFilterSpanPx: number;
   /** xmlns declarations; the XML reader copies the namespaces in scope at each declaring element (90 on each of 250 nested groups never finished). */
   maxNamespaces: number;
   /**
@@ -112,6 +114,7 @@ export const DEFAULT_LIMITS: Readonly<RenderLimits> = Object.freeze({
   maxStyleMatches: 200_000,
   maxSelectorTests: 2_000_000,
   maxNamespaces: 200,
+  maxFilterSpanPx: 1e9,
   maxRenderMs: 400,
 });
 
@@ -268,18 +271,15 @@ const BUDGETS: readonly [keyof Cost, keyof RenderLimits, LimitCode, string][] = 
 ];
 
 /** The cost of what `at` draws (itself, its subtree, all it references) against each budget, then the total. */
-/** Filter regions resvg-wasm handles, in px per side: it traps near 2³¹ (10⁹ px rendered, 4.5·10⁹ trapped). */
-const MAX_FILTER_PX = 1e9;
-
 function checkBudgets(c: Cost, L: RenderLimits, areaScale: number, outputSize: number, at: string, mostly: () => string): void {
   const why = (): string => { const m = mostly(); return m ? ` (${m})` : ''; };
   for (const [field, key, code, what] of BUDGETS) {
     const value = field === 'filterMs' ? c.filterMs * areaScale : c[field];
     if (!(value <= L[key])) refuse(code, `${fmt(value)} ${what}${why()}; the limit is ${L[key]} (${key})`, at, key);
   }
-  // resvg-wasm 2.6.2 traps on a filter region past 2³¹ px (a blurred rect 2·10⁹ units wide, or 50 units under scale(10⁸)).
-  if (!(c.filterSpan * outputSize <= MAX_FILTER_PX)) {
-    refuse('costly-filter', `a filtered element may span ${fmt(c.filterSpan * outputSize)} px at this render size; resvg fails past ${fmt(MAX_FILTER_PX)} px (a fixed limit of the renderer)`, at);
+  // resvg-wasm 2.6.2 traps on a filter region near 2³¹ px (a blurred rect 2·10⁹ units wide, or 50 units under scale(10⁸)).
+  if (!(c.filterSpan * outputSize <= L.maxFilterSpanPx)) {
+    refuse('costly-filter', `a filtered element may span ${fmt(c.filterSpan * outputSize)} px at this render size, where resvg-wasm traps; the limit is ${fmt(L.maxFilterSpanPx)} (maxFilterSpanPx)`, at, 'maxFilterSpanPx');
   }
   const ms = estimatedMs(c, areaScale);
   if (!(ms <= L.maxRenderMs)) refuse('costly-render', `its estimated render time is ${fmt(ms)} ms${why()}; the limit is ${L.maxRenderMs} (maxRenderMs)`, at, 'maxRenderMs');
