@@ -8,7 +8,7 @@ import { parseDeclarations, parseStyleSheet, selectorTests, StyleIndex } from '.
 import { parseLength, parseNumbers, parseTransform } from '../program/geometry.ts';
 import { quote, refuse } from './limit-error.ts';
 import { describeCycle, judgeCycle, type Frame, type Link } from './cycles.ts';
-import { addCost, curvesOf, FILTER_MS, dashPeriod, enlarge, estimatedMs, flatteningSegments, geometry, scaledFlattening, textOf, zeroCost, type Cost } from './prices.ts';
+import { addCost, curveExtentPx, curvesOf, FILTER_MS, dashPeriod, enlarge, estimatedMs, flatteningSegments, geometry, scaledFlattening, textOf, zeroCost, type Cost } from './prices.ts';
 import { filterPricer, type Box } from './filter-cost.ts';
 import type { RenderLimits } from './limits.ts';
 
@@ -55,10 +55,12 @@ function areaScaleOf(transform: string | undefined): number {
  */
 function grow(c: Cost, scale: number, outputPx: number): void {
   if (!(scale > 1)) return;
-  c.segments += scaledFlattening(c.curves, scale, outputPx);
+  c.segments += scaledFlattening(c, scale, outputPx);
+  if (c.curvePx > 0) c.curvePx *= Math.sqrt(scale);
   // Filter regions grow until resvg clips them; morphology radii grow without bound.
   // (Each product guarded: 0 × Infinity is NaN, and a NaN cost would pass every budget.)
-  if (c.filterMs > 0) c.filterMs = (c.filterMs - c.morphMs) * Math.min(scale, FILTER_MS.maxScaledRegion) + (c.morphMs > 0 ? c.morphMs * scale : 0);
+  const region = Math.min(Math.max(1, scale / FILTER_MS.maxScaledRegion), FILTER_MS.maxScaledRegion);
+  if (c.filterMs > 0) c.filterMs = (c.filterMs - c.morphMs) * region + (c.morphMs > 0 ? c.morphMs * scale : 0);
   if (c.morphMs > 0) c.morphMs *= scale;
   if (c.filterSpan > 0) c.filterSpan *= Math.sqrt(scale);
   if (c.tileCount > 0) {
@@ -287,6 +289,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       const g = geometry(el, Math.max(canvas.w, canvas.h));
       c.segments += g.segments + flatteningSegments(el, canvas.px, outputPx);
       c.curves += curvesOf(el);
+      c.curvePx += curvesOf(el) * curveExtentPx(el, canvas.px, outputPx);
       // Wide strokes cost more per vertex (joins, caps): 40,000 vertices at 89 px took 0.64 s.
       if ((p.get('stroke') ?? []).some((v) => v !== 'none')) {
         const width = Math.max(0, ...(p.get('stroke-width') ?? []).map((v) => Math.abs(parseLength(v)) || 0));

@@ -15,10 +15,12 @@ export interface Cost {
   morphMs: number;
   /** Curves drawn (each cubic, quadratic and arc, implicit repeats included): a scaling transform above them multiplies their flattening. */
   curves: number;
+  /** Their summed extents in output px (each bounded by the largest coordinate it could reach). */
+  curvePx: number;
   /** The widest filtered element, in canvases across (not summed: the largest one counts). */
   filterSpan: number;
 }
-export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0, tileCount: 0, tiles: 0, morphMs: 0, curves: 0, filterSpan: 0 });
+export const zeroCost = (): Cost => ({ nodes: 0, segments: 0, length: 0, textChars: 0, stopFills: 0, layers: 0, filterMs: 0, imagePixels: 0, useDepth: 0, tileCount: 0, tiles: 0, morphMs: 0, curves: 0, curvePx: 0, filterSpan: 0 });
 /** into += c × times (fields spelled out: this runs once per element and reference). */
 export function addCost(into: Cost, c: Cost, times = 1): Cost {
   if (times <= 0) return into;
@@ -34,6 +36,7 @@ export function addCost(into: Cost, c: Cost, times = 1): Cost {
   into.tileCount += c.tileCount * times;
   into.morphMs += c.morphMs * times;
   into.curves += c.curves * times;
+  into.curvePx += c.curvePx * times;
   if (c.filterSpan > into.filterSpan) into.filterSpan = c.filterSpan;
   if (c.useDepth > into.useDepth) into.useDepth = c.useDepth;
   return into;
@@ -81,7 +84,10 @@ export const FILTER_MS = Object.freeze({
   turbulenceOctave: 7,
   /** resvg clips a filter region; past ~9–16 canvases a blur costs no more (400–800 ms on a loaded machine). */
   maxRegion: 16,
-  /** A canvas-sized blur under scale(2…10⁷) took 2–4× the unscaled one: regions grow until clipped. */
+  /**
+   * A canvas-sized blur under scale(2…10⁷) took 2–4× the unscaled one: regions grow until clipped.
+   * An element whose box is unknown is already priced canvas-sized, so growth starts past 4× the area.
+   */
   maxScaledRegion: 4,
   /** CSS filter functions get a larger region than the default 120 %: blur(5px) took 72 ms. */
   functionRegion: 5,
@@ -200,14 +206,36 @@ export function flatteningSegments(el: XmlElement, pxPerUnit: number, outputPx: 
 }
 
 /**
- * Flattening added when everything below is drawn `scale` times larger (area): each curve may now
- * span the output many times over (100 circles of radius 100 under scale(1000): 0.57 s). Priced as
- * if each curve were canvas-sized before the scale, which overcharges small curves a little.
+ * Flattening added when everything below is drawn `scale` times larger (area): curves that now span
+ * the output many times over are cut into many more pieces (100 circles of radius 100 under
+ * scale(1000): 0.57 s). Curves are taken at their mean extent; small ones (a marker's dot under a
+ * wide stroke) add nothing until they outgrow the output.
  */
-export function scaledFlattening(curves: number, scale: number, outputPx: number): number {
-  if (!(scale > 1) || curves === 0) return 0;
+export function scaledFlattening(c: Cost, scale: number, outputPx: number): number {
+  if (!(scale > 1) || c.curves === 0) return 0;
+  const pieces = (px: number): number => Math.min(MAX_PIECES_PER_CURVE, Math.sqrt(Math.max(0, px - outputPx)) || 0);
+  const mean = c.curvePx / c.curves;
   const k = Math.sqrt(scale);
-  return curves * Math.min(MAX_PIECES_PER_CURVE, Number.isFinite(k) ? Math.sqrt((k - 1) * outputPx) : MAX_PIECES_PER_CURVE);
+  return c.curves * (Number.isFinite(k) ? pieces(mean * k) - pieces(mean) : MAX_PIECES_PER_CURVE);
+}
+
+/** The extent in px of each curve of a shape (its radius, or its largest coordinate), for scaledFlattening. */
+export function curveExtentPx(el: XmlElement, pxPerUnit: number, outputPx: number): number {
+  const a = (k: string): number => {
+    const raw = el.attrs.get(k) ?? '';
+    return Math.abs(/%\s*$/.test(raw) ? (parseFloat(raw) / 100) * (outputPx / pxPerUnit) : parseLength(raw)) || 0;
+  };
+  switch (el.name) {
+    case 'circle': return 2 * a('r') * pxPerUnit;
+    case 'ellipse': return 2 * Math.max(a('rx'), a('ry')) * pxPerUnit;
+    case 'rect': return 2 * Math.max(a('rx'), a('ry')) * pxPerUnit;
+    case 'path': {
+      let max = 0;
+      for (const x of parseNumbers(el.attrs.get('d'))) if (Math.abs(x) > max && Number.isFinite(x)) max = Math.abs(x);
+      return max * pxPerUnit;
+    }
+    default: return 0;
+  }
 }
 
 /**
