@@ -8,7 +8,7 @@ import { parseDeclarations, parseStyleSheet, selectorTests, StyleIndex } from '.
 import { parseLength, parseNumbers, parseTransform } from '../program/geometry.ts';
 import { quote, refuse } from './limit-error.ts';
 import { describeCycle, judgeCycle, type Frame, type Link } from './cycles.ts';
-import { addCost, curveExtentPx, curvesOf, FILTER_MS, dashPeriod, enlarge, estimatedMs, flatteningSegments, geometry, scaledFlattening, textOf, zeroCost, type Cost } from './prices.ts';
+import { addCost, curveExtentPx, curvesOf, FILTER_MS, STROKED_PIECES_MAX, dashPeriod, enlarge, estimatedMs, flatteningSegments, geometry, scaledFlattening, textOf, zeroCost, type Cost } from './prices.ts';
 import { filterPricer, type Box } from './filter-cost.ts';
 import type { RenderLimits } from './limits.ts';
 
@@ -57,6 +57,7 @@ function grow(c: Cost, scale: number, outputPx: number): void {
   if (!(scale > 1)) return;
   c.segments += scaledFlattening(c, scale, outputPx);
   if (c.curvePx > 0) c.curvePx *= Math.sqrt(scale);
+  if (c.curves > 0) c.curveGrowth = Math.max(1, c.curveGrowth) * Math.sqrt(scale);
   // Filter regions grow until resvg clips them; morphology radii grow without bound.
   // (Each product guarded: 0 × Infinity is NaN, and a NaN cost would pass every budget.)
   const region = Math.min(Math.max(1, scale / FILTER_MS.maxScaledRegion), FILTER_MS.maxScaledRegion);
@@ -284,6 +285,10 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
         if (c.useDepth > L.maxUseChain) refuse('use-bomb', `<use> references chain more than ${L.maxUseChain} levels deep; the limit is ${L.maxUseChain} (maxUseChain)`, tag(el), 'maxUseChain');
         // The target inherits this use's paint and markers: price them on every node it draws.
         addCost(c, inherited(p, sub.segments, sub.length), Math.max(1, sub.nodes));
+        // A stroke handed down to curves that were scaled up below is as wide as they grew.
+        if (sub.curveGrowth > 1 && (p.get('stroke') ?? []).some((v) => v !== 'none')) {
+          c.segments += sub.curves * Math.min(STROKED_PIECES_MAX, sub.curveGrowth - 1);
+        }
       }
     } else if (SHAPES.has(el.name)) {
       const g = geometry(el, Math.max(canvas.w, canvas.h));
@@ -292,6 +297,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       c.curvePx += curvesOf(el) * curveExtentPx(el, canvas.px, outputPx);
       // Wide strokes cost more per vertex (joins, caps): 40,000 vertices at 89 px took 0.64 s.
       if ((p.get('stroke') ?? []).some((v) => v !== 'none')) {
+        c.strokedCurves += curvesOf(el);
         const width = Math.max(0, ...(p.get('stroke-width') ?? []).map((v) => Math.abs(parseLength(v)) || 0));
         // A high miter limit turns sharp joins into long spikes: 36,000 joins at limit 10⁹ took 0.85 s.
         const miter = Math.max(1, ...(p.get('stroke-miterlimit') ?? []).map((v) => Math.abs(parseFloat(v)) / 4).filter(Number.isFinite));
