@@ -5,11 +5,12 @@
 
 import { isSvg, type XmlDocument, type XmlElement } from '../program/normalise.ts';
 import { parseDeclarations, parseStyleSheet, selectorTests, StyleIndex } from '../program/css.ts';
-import { parseLength, parseNumbers, parseTransform } from '../program/geometry.ts';
+import { parseLength, parseNumbers } from '../program/geometry.ts';
 import { quote, refuse } from './limit-error.ts';
 import { describeCycle, judgeCycle, type Frame, type Link } from './cycles.ts';
-import { addCost, curveExtentPx, curvesOf, FILTER_MS, STROKED_PIECES_MAX, dashPeriod, enlarge, estimatedMs, flatteningSegments, geometry, scaledFlattening, textOf, zeroCost, type Cost } from './prices.ts';
+import { addCost, curveExtentPx, curvesOf, dashPeriod, estimatedMs, flatteningSegments, geometry, STROKED_PIECES_MAX, textOf, zeroCost, type Cost } from './prices.ts';
 import { filterPricer, type Box } from './filter-cost.ts';
+import { areaScaleOf, enlarge, grow, viewportScale } from './scale.ts';
 import type { RenderLimits } from './limits.ts';
 
 // Drawn only when referenced (or not at all): their content costs where it is used.
@@ -42,45 +43,6 @@ function positioned(el: XmlElement): number {
   let n = Math.max(0, ...['x', 'y', 'dx', 'dy', 'rotate'].map((k) => parseNumbers(el.attrs.get(k)).length - 1));
   for (const k of el.children) n += positioned(k);
   return n;
-}
-
-/** How much a transform list scales areas (|det|); a non-finite one counts as unbounded. */
-function areaScaleOf(transform: string | undefined): number {
-  if (!transform) return 1;
-  const [a, b, c, d] = parseTransform(transform);
-  const det = Math.abs(a * d - b * c);
-  return Number.isFinite(det) ? det : Infinity;
-}
-
-/**
- * Scaling below a transform or viewport: pattern tiles (2.6 s for a 10-unit tile under scale(1000))
- * and morphology radii (radius 1 under scale(20): 3 s) grow with the area scale.
- */
-function grow(c: Cost, scale: number, outputPx: number): void {
-  if (!(scale > 1)) return;
-  c.segments += scaledFlattening(c, scale, outputPx);
-  if (c.curvePx > 0) c.curvePx *= Math.sqrt(scale);
-  if (c.curves > 0) c.curveGrowth = Math.max(1, c.curveGrowth) * Math.sqrt(scale);
-  // Filter regions grow until resvg clips them; morphology radii grow without bound.
-  // (Each product guarded: 0 × Infinity is NaN, and a NaN cost would pass every budget.)
-  const region = Math.min(Math.max(1, scale / FILTER_MS.maxScaledRegion), FILTER_MS.maxScaledRegion);
-  if (c.filterMs > 0) c.filterMs = (c.filterMs - c.morphMs) * region + (c.morphMs > 0 ? c.morphMs * scale : 0);
-  if (c.morphMs > 0) c.morphMs *= scale;
-  if (c.filterSpan > 0) c.filterSpan *= Math.sqrt(scale);
-  if (c.tileCount > 0) {
-    const before = Math.max(c.tileCount, c.tiles);
-    c.tiles *= scale;
-    c.layers += Math.max(c.tileCount, c.tiles) - before;
-  }
-}
-
-/** The viewBox-to-viewport area scale of a nested <svg> or a <symbol> (sized by its <use>); 1 when unknown. */
-function viewportScale(el: XmlElement, sizedBy: XmlElement): number {
-  const vb = parseNumbers(el.attrs.get('viewBox'));
-  const w = parseLength(sizedBy.attrs.get('width')), h = parseLength(sizedBy.attrs.get('height'));
-  if (vb.length !== 4 || !(w > 0 && h > 0)) return 1;
-  const s = (w / (vb[2] ?? 1)) * (h / (vb[3] ?? 1));
-  return s > 0 ? s : 1;
 }
 
 function descendants(el: XmlElement, name: string, out: XmlElement[] = []): XmlElement[] {
@@ -283,6 +245,9 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
         if (t.name === 'symbol') { // its viewport clips, like a nested <svg>, and may scale
           c.layers++;
           grow(c, viewportScale(t, el), outputPx);
+        } else if (t.name === 'svg' && (el.attrs.has('width') || el.attrs.has('height'))) {
+          // The use's size replaces the <svg>'s own: a 1-unit one used at 1000 scaled its pattern 1000× (2.4 s, 2 GB).
+          grow(c, viewportScale(t, el) / viewportScale(t, t), outputPx);
         }
         c.useDepth = sub.useDepth + 1;
         if (c.useDepth > L.maxUseChain) refuse('use-bomb', `<use> references chain more than ${L.maxUseChain} levels deep; the limit is ${L.maxUseChain} (maxUseChain)`, tag(el), 'maxUseChain');
@@ -346,7 +311,16 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     for (const prop of inClip === 0 ? ['clip-path', 'mask'] as const : ['clip-path'] as const) {
       for (const v of p.get(prop) ?? []) {
         const t = target(v, false);
-        if (t && (t.name === 'clipPath' || t.name === 'mask')) { c.layers += layer; addCost(c, referenced(t, prop, t)); }
+        if (t && (t.name === 'clipPath' || t.name === 'mask')) {
+          c.layers += layer;
+          const content = addCost(zeroCost(), referenced(t, prop, t));
+          // objectBoundingBox content is drawn at the element's size: a radius-1 morphology in a mask on a
+          // 100-unit rect took 1.1 s, 100 circles clipping a 10⁷-unit rect 0.74 s.
+          if (t.attrs.get(t.name === 'mask' ? 'maskContentUnits' : 'clipPathUnits') === 'objectBoundingBox') {
+            grow(content, box ? box.w * canvas.w * box.h * canvas.h : canvas.w * canvas.h, outputPx);
+          }
+          addCost(c, content);
+        }
       }
     }
     // A nested <svg> clips to its viewport through a layer: 3,000 of them took 29 s on a loaded machine.

@@ -256,13 +256,3 @@ export function curveExtentPx(el: XmlElement, pxPerUnit: number, outputPx: numbe
     default: return 0;
   }
 }
-
-/**
- * Everything pixel-bound in c drawn `area` times larger (an SVG image drawn over many canvases): fills,
- * layers and filters by area; pattern tiles, morphology radii and curves grow as under a transform.
- */
-export function enlarge(c: Cost, area: number): void {
-  const a = Number.isFinite(area) ? area : 1e12;
-  c.nodes *= a; c.stopFills *= a; c.layers *= a; c.filterMs *= a; c.morphMs *= a; c.tiles *= a;
-  c.filterSpan *= Math.sqrt(a);
-}
