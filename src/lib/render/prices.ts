@@ -147,12 +147,12 @@ export function geometry(el: XmlElement, viewport = 0): { segments: number; leng
     case 'circle': return { segments: 4, length: 2 * Math.PI * a('r'), exact: true };
     case 'ellipse': return { segments: 4, length: 2 * Math.PI * Math.max(a('rx'), a('ry')), exact: false };
     default: {
-      const nums = parseNumbers(el.attrs.get(el.name === 'path' ? 'd' : 'points'));
+      const nums = el.name === 'path' ? pathStats(el).numbers : parseNumbers(el.attrs.get('points'));
       let sum = 0;
       for (const x of nums) sum += Math.abs(x);
       const length = Number.isFinite(sum) ? 4 * sum : Number.MAX_VALUE;
       // h and v take one number a segment: "h.1v.1" repeated is twice the segments its numbers / 2 say.
-      const hv = el.name === 'path' ? hvNumbers(el.attrs.get('d') ?? '') : 0;
+      const hv = el.name === 'path' ? pathStats(el).hv : 0;
       return { segments: Math.ceil((nums.length + hv) / 2), length, exact: false };
     }
   }
@@ -168,6 +168,21 @@ function hvNumbers(d: string): number {
   let n = 0;
   for (const m of d.matchAll(/[HhVv]([^A-Za-z]*(?:[eE][^A-Za-z]*)*)/g)) n += parseNumbers(m[1]).length;
   return n;
+}
+
+interface PathStats { numbers: number[]; curves: number; hv: number; maxAbs: number }
+const pathMemo = new WeakMap<XmlElement, PathStats>();
+/** One reading of a path's data, shared by the segment, length, curve and extent estimates. */
+function pathStats(el: XmlElement): PathStats {
+  let st = pathMemo.get(el);
+  if (!st) {
+    const d = el.attrs.get('d') ?? '';
+    const numbers = parseNumbers(d);
+    let maxAbs = 0;
+    for (const x of numbers) if (Math.abs(x) > maxAbs && Number.isFinite(x)) maxAbs = Math.abs(x);
+    pathMemo.set(el, (st = { numbers, curves: curveCount(d), hv: hvNumbers(d), maxAbs }));
+  }
+  return st;
 }
 
 export const MAX_PIECES_PER_CURVE = 2000;
@@ -192,7 +207,7 @@ export function curvesOf(el: XmlElement): number {
   switch (el.name) {
     case 'circle': case 'ellipse': return 4;
     case 'rect': return el.attrs.has('rx') || el.attrs.has('ry') ? 4 : 0;
-    case 'path': return curveCount(el.attrs.get('d') ?? '');
+    case 'path': return pathStats(el).curves;
     default: return 0;
   }
 }
@@ -210,12 +225,10 @@ export function flatteningSegments(el: XmlElement, pxPerUnit: number, outputPx: 
     case 'ellipse': return 4 * excess(Math.max(a('rx'), a('ry')));
     case 'rect': return 4 * excess(Math.max(a('rx'), a('ry')));
     case 'path': {
-      const d = el.attrs.get('d') ?? '';
-      const curves = curveCount(d);
+      const { curves, numbers, maxAbs } = pathStats(el);
       if (curves === 0) return 0;
-      let max = 0;
-      for (const x of parseNumbers(d)) if (Math.abs(x) > max) max = Math.abs(x);
-      return curves * excess(Number.isFinite(max) ? max : Number.MAX_VALUE);
+      // A non-finite coordinate spans everything.
+      return curves * excess(numbers.some((x) => !Number.isFinite(x)) ? Number.MAX_VALUE : maxAbs);
     }
     default: return 0;
   }
@@ -249,9 +262,7 @@ export function curveExtentPx(el: XmlElement, pxPerUnit: number, outputPx: numbe
     case 'ellipse': return 2 * Math.max(a('rx'), a('ry')) * pxPerUnit;
     case 'rect': return 2 * Math.max(a('rx'), a('ry')) * pxPerUnit;
     case 'path': {
-      let max = 0;
-      for (const x of parseNumbers(el.attrs.get('d'))) if (Math.abs(x) > max && Number.isFinite(x)) max = Math.abs(x);
-      return max * pxPerUnit;
+      return pathStats(el).maxAbs * pxPerUnit;
     }
     default: return 0;
   }
