@@ -265,9 +265,9 @@ const BUDGETS: readonly [keyof Cost, keyof RenderLimits, LimitCode, string][] = 
   ['segments', 'maxSegmentsDrawn', 'costly-drawing', 'path segments and dashes drawn'],
   ['textChars', 'maxTextCharsDrawn', 'costly-text', 'text characters drawn (every use counted)'],
   ['stopFills', 'maxGradientStopFills', 'costly-paint', 'gradient stops × shapes painted'],
+  ['imagePixels', 'maxImagePixelsDrawn', 'costly-image', 'raster image pixels decoded'],
   ['layers', 'maxLayers', 'costly-paint', 'canvas-sized layers (mask, clip-path, pattern, opacity, blend mode, raster image)'],
   ['filterMs', 'maxFilterMs', 'costly-filter', 'ms of estimated filter work (region × primitive price, every use)'],
-  ['imagePixels', 'maxImagePixelsDrawn', 'costly-image', 'raster image pixels decoded'],
 ];
 
 /** The cost of what `at` draws (itself, its subtree, all it references) against each budget, then the total. */
