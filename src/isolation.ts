@@ -7,6 +7,8 @@
 const WORKER = 'sw.js';
 /** Set before the isolation reload, so a page that a reload does not isolate gives up instead of looping. */
 const RELOADED = 'sgp-isolation-reload';
+/** An update that takes over later than this after the check reloads nothing: the page may be in use by then. */
+const RELOAD_WITHIN_MS = 10_000;
 
 async function start(): Promise<void> {
   if (!import.meta.env.PROD) return; // the dev server isolates with headers; no cache in the way of its updates
@@ -24,8 +26,10 @@ async function start(): Promise<void> {
   // Decided before registering: a page already served by the worker, or already reloaded for it, that
   // is still not isolated will not be isolated by another reload.
   const gaveUp = !globalThis.crossOriginIsolated && (navigator.serviceWorker.controller !== null || storage?.getItem(RELOADED) !== null);
-  const registration = await navigator.serviceWorker.register(new URL(WORKER, document.baseURI));
-  if (await takeUpdate(registration)) return;
+  // Asked before register(), which resolves only after an update check under way (this load's) is done.
+  const existing = await navigator.serviceWorker.getRegistration();
+  if (existing && takeUpdate(existing)) return;
+  await navigator.serviceWorker.register(new URL(WORKER, document.baseURI));
   if (globalThis.crossOriginIsolated) return; // by the host's headers or the worker: it caches from now on
   if (gaveUp) {
     warnNotIsolated('a reload through the service worker did not isolate it');
@@ -39,19 +43,21 @@ async function start(): Promise<void> {
 }
 
 /**
- * A worker from a new deploy, installed during an earlier visit, waits while pages of the old one run.
+ * A worker from a new deploy, installed during an earlier load, waits while pages of the old one run.
  * This page has just loaded the old app and nothing is in progress yet: the moment to let the new
  * worker take over and reload into the new app. A page that stays open keeps its version (switching
- * under it could leave it asking for files the new deploy no longer has).
+ * under it could leave it asking for files the new deploy no longer has). Chromium activates the new
+ * worker within about a second, but after sampling in the same tab it sometimes waited over 30 s (cause
+ * not found; it lets an old worker finish what it serves first): then this page keeps its version rather
+ * than reload while in use, and a later load gets the new deploy.
  */
-async function takeUpdate(registration: ServiceWorkerRegistration): Promise<boolean> {
+function takeUpdate(registration: ServiceWorkerRegistration): boolean {
   const waiting = registration.waiting;
   if (!waiting || !navigator.serviceWorker.controller) return false;
-  const switched = new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }));
+  const loaded = performance.now();
+  navigator.serviceWorker.addEventListener('controllerchange', () => performance.now() - loaded < RELOAD_WITHIN_MS && location.reload(), { once: true });
   waiting.postMessage({ type: 'SKIP_WAITING' });
-  await switched;
-  location.reload();
-  return true;
+  return true; // and no isolation reload: a controlled page is isolated, or another reload would not isolate it
 }
 
 function warnNotIsolated(why: string): void {

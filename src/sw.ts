@@ -64,7 +64,8 @@ self.addEventListener('activate', (event) => {
 // A new deploy's worker waits while pages of the old one are open; src/isolation.ts asks it to take
 // over when a page loads, then reloads that page once (see there).
 self.addEventListener('message', (event) => {
-  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+  // waitUntil: the worker may be stopped once the event is handled, before skipping took effect.
+  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') event.waitUntil(self.skipWaiting());
 });
 // The first install controls the page that registered it, so its later fetches are cached too.
 clientsClaim();
