@@ -4,7 +4,9 @@
 import * as Comlink from 'comlink';
 import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { lockDown } from '../src/lib/render/python/lockdown';
-import { DRIVER_SOURCE } from '../src/lib/render/python/driver';
+import { DRIVER_SOURCE, PROGRAM_FILENAME } from '../src/lib/render/python/driver';
+import { splitFatalDump, crashMessage } from '../src/lib/render/python/crash';
+import { afterRun, type AfterRunDeps } from '../src/lib/render/python/after-run';
 import { OutputSink } from '../src/lib/render/python/output';
 import type { PythonInit, WorkerRunOptions, WorkerRunReport } from '../src/lib/render/python/protocol';
 
@@ -26,6 +28,7 @@ interface BufferProxy {
 
 let py: PyodideAPI | null = null;
 let run: ((code: string, epilogue: string) => PyProxyLike) | null = null;
+let afterDeps: AfterRunDeps | null = null;
 let interrupt: Int32Array | null = null;
 let out: OutputSink | null = null;
 let err: OutputSink | null = null;
@@ -66,6 +69,14 @@ const api = {
     if (opts.setup) pyodide.runPython(opts.setup);
     const globals = pyodide.globals;
     run = globals.get('_run');
+    const sys = pyodide.pyimport('sys') as unknown as Record<string, (...a: unknown[]) => unknown> & { monitoring: Record<string, (...a: unknown[]) => unknown> };
+    const mon = sys.monitoring;
+    afterDeps = {
+      settrace: sys.settrace!, setprofile: sys.setprofile!, gettrace: sys.gettrace!, getprofile: sys.getprofile!,
+      getTool: mon.get_tool!, clearTool: mon.clear_tool_id!, freeTool: mon.free_tool_id!,
+      tools: [0, 1, 2, 3, 4, 5].filter((t) => mon.get_tool!(t) == null),
+      restore: globals.get('_restore'),
+    };
     // Emscripten swaps HEAPU8 for a new view whenever the heap grows: keep the module, not the view.
     heap = (pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module;
     for (const name of ['js', 'pyodide_js']) pyodide.unregisterJsModule(name);
@@ -77,7 +88,7 @@ const api = {
   },
 
   run(code: string, opts: WorkerRunOptions): WorkerRunReport {
-    if (!py || !run || !interrupt) throw new Error('python worker used before init()');
+    if (!py || !run || !afterDeps || !interrupt) throw new Error('python worker used before init()');
     overflow = false;
     const stop = () => {
       overflow = true;
@@ -96,7 +107,8 @@ const api = {
         recycle: boolean;
       };
       proxy.destroy();
-      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: false, recycle: res.recycle };
+      const reachedPast = afterRun(afterDeps!);
+      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: false, recycle: res.recycle || reachedPast };
       if (res.error) report.error = { kind: res.error.kind, message: res.error.message, ...(res.error.line != null ? { line: res.error.line } : {}), traceback: res.error.traceback };
       if (res.figure) {
         const bytes = figureBytes(res.figure.bytes);
@@ -107,10 +119,13 @@ const api = {
       // The driver itself failed: an interrupt landed in its own bookkeeping, or the interpreter
       // died (stack overflow, fatal error). Either way the interpreter's state is suspect.
       const message = e instanceof Error ? e.message : String(e);
-      const kind = /KeyboardInterrupt/.test(message) ? 'interrupted' : 'crashed';
-      const last = message.split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 200) ?? 'unknown error';
-      const text = kind === 'crashed' ? `the Python interpreter failed (${last}); its worker is replaced` : last;
-      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: true, recycle: true, error: { kind, message: text, traceback: '' } };
+      const last = message.split('\n').filter(Boolean).slice(-1)[0] ?? 'unknown error';
+      const stdout = out.result();
+      const dump = splitFatalDump(stdout.text, PROGRAM_FILENAME);
+      const error = /KeyboardInterrupt/.test(message)
+        ? { kind: 'interrupted', message: last.slice(0, 200), traceback: '' }
+        : { kind: 'crashed', message: crashMessage(last, dump.line), ...(dump.line != null ? { line: dump.line } : {}), traceback: '' };
+      report = { ms: performance.now() - t0, stdout: { ...stdout, text: dump.stdout }, stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: true, recycle: true, error };
     }
     out = err = null;
     return report.figure ? Comlink.transfer(report, [report.figure.bytes.buffer as ArrayBuffer]) : report;

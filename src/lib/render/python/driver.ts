@@ -17,7 +17,6 @@ _TB_CAP = 4000
 # Modules a program may not import: the JS bridge and foreign-function access.
 _REFUSED_IMPORTS = frozenset({'js', 'pyodide_js', 'ctypes', '_ctypes', 'pyodide.http', 'pyodide.code', 'pyodide.webloop', 'micropip', '_pyodide_core', 'pyodide.ffi', '_pyodide', 'pyodide_http', 'socket', '_socket', 'ssl'})
 _REFUSED_EVENTS = frozenset({'os.system', 'subprocess.Popen', 'os.exec', 'os.posix_spawn', 'os.spawn', 'os.fork', 'os.forkpty', 'os.kill', 'os.killpg', 'ctypes.dlopen', 'ctypes.dlsym', 'ctypes.cdata', 'ctypes.addressof', 'socket.connect', 'socket.__new__', 'sys.addaudithook', 'urllib.Request', 'os.startfile'})
-_state = {}
 
 class SandboxRefusal(RuntimeError):
     pass
@@ -30,13 +29,18 @@ def _short(text, cap=_MSG_CAP):
     text = ' '.join(str(text).split())
     return text if len(text) <= cap else text[:cap] + '…'
 
-def _audit(event, args, _refused_events=_REFUSED_EVENTS, _refused_imports=_REFUSED_IMPORTS, _Refusal=SandboxRefusal, _Import=RefusedImport):
+_GUARDED_ATTRS = ('__code__', '__defaults__', '__kwdefaults__')
+
+def _audit(event, args, _refused_events=_REFUSED_EVENTS, _refused_imports=_REFUSED_IMPORTS, _Refusal=SandboxRefusal, _Import=RefusedImport, _driver=globals(), _guarded=_GUARDED_ATTRS, _getattr=getattr):
     if event == 'import':
         name = args[0]
         if name in _refused_imports or name.split('.')[0] in ('js', 'pyodide_js', 'ctypes', 'micropip'):
             raise _Import(f'import {name} is not allowed in the sandbox', name=name)
     elif event in _refused_events:
         raise _Refusal(f'{event} is not allowed in the sandbox')
+    elif (event == 'object.__setattr__' or event == 'object.__delattr__') and args[1] in _guarded and _getattr(args[0], '__globals__', None) is _driver:
+        # The runner's functions (this hook included) keep their code and bound defaults.
+        raise _Refusal(f'replacing {args[1]} of the sandbox runner is not allowed')
 
 class _NoInput(io.StringIO):
     # Programs get no input: input() raises EOFError. exit() closes stdin; this one stays open.
@@ -47,32 +51,89 @@ def _lock(refused_modules):
     sys.stdin = sys.__stdin__ = _NoInput('')
     for name in refused_modules:
         sys.modules.pop(name, None)
+    # The snapshot is immutable (tuples) and bound as _restore's default, not kept in a global a
+    # program could reach (sys.modules['__main__']) and rewrite: only the live dicts it names change.
+    snapshot = (
+        tuple(builtins.__dict__.items()),
+        tuple(sys.modules.items()),
+        tuple((m.__dict__, tuple(m.__dict__.items())) for m in list(sys.modules.values()) if hasattr(m, '__dict__')),
+        (sys.getrecursionlimit(), sys.get_int_max_str_digits(), signal.getsignal(signal.SIGINT), gc.get_threshold()),
+        # The contents of module-level lists, dicts and sets (sys.meta_path, sys.path_importer_cache,
+        # gc.callbacks, warnings.filters, re's cache…): a program could leave code in them that the
+        # next program would run.
+        tuple(_containers()),
+    )
+    _restore.__defaults__ = (snapshot,) + _restore.__defaults__[1:]
     sys.addaudithook(_audit)  # audit hooks cannot be removed; this one also refuses adding others
-    _state['builtins'] = dict(builtins.__dict__)
-    _state['modules'] = dict(sys.modules)
-    _state['dicts'] = [(m.__dict__, dict(m.__dict__)) for m in list(sys.modules.values()) if hasattr(m, '__dict__')]
-    _state['limit'] = sys.getrecursionlimit()
-    _state['digits'] = sys.get_int_max_str_digits()
-    _state['sigint'] = signal.getsignal(signal.SIGINT)
-    _state['gc'] = gc.get_threshold()
 
-def _restore():
-    sys.settrace(None)
-    sys.setprofile(None)
-    sys.setrecursionlimit(_state['limit'])
-    sys.set_int_max_str_digits(_state['digits'])
-    signal.signal(signal.SIGINT, _state['sigint'])
-    gc.enable()
-    gc.set_threshold(*_state['gc'])
-    modules = _state['modules']
-    if sys.modules.keys() != modules.keys() or any(sys.modules[k] is not v for k, v in modules.items()):
-        sys.modules.clear()
-        sys.modules.update(modules)
-    for live, saved in _state['dicts']:
-        if len(live) != len(saved) or any(live.get(k, _restore) is not v for k, v in saved.items()):
-            live.clear()
-            live.update(saved)
-    linecache.cache.pop(_FILENAME, None)
+def _containers():
+    seen = set()
+    for m in list(sys.modules.values()):
+        for v in list(getattr(m, '__dict__', {}).values()):
+            t = type(v)
+            if (t is list or t is dict or t is set) and id(v) not in seen and v is not sys.modules:
+                seen.add(id(v))
+                yield (v, tuple(v.items()) if t is dict else tuple(v))
+
+def _put_back(live, items, _len=len, _any=any, _missing=object()):
+    """Makes the dict live hold exactly items again; says whether it had to."""
+    if _len(live) == _len(items) and not _any(live.get(k, _missing) is not v for k, v in items):
+        return False
+    live.clear()
+    live.update(items)
+    return True
+
+# Everything _restore and _run use is bound as a default when they are defined: a program can
+# rebind builtins, module attributes and the driver's globals, but not these (the audit hook
+# refuses replacing a driver function's defaults or code).
+def _quiet(_settrace=sys.settrace, _setprofile=sys.setprofile, _get_tool=sys.monitoring.get_tool,
+           _clear_tool=sys.monitoring.clear_tool_id, _free_tool=sys.monitoring.free_tool_id,
+           _tools=tuple(t for t in range(6) if sys.monitoring.get_tool(t) is None)):
+    """Stops a program's trace, profile and sys.monitoring callbacks, which would otherwise run on
+    the runner's frames and in the next program. Says whether there were monitoring callbacks."""
+    _setprofile(None)
+    _settrace(None)
+    cleared = False
+    for tool in _tools:
+        if _get_tool(tool) is not None:
+            _clear_tool(tool)
+            _free_tool(tool)
+            cleared = True
+    return cleared
+
+def _refill(live, items, _dict=dict, _list=list, _len=len, _any=any, _zip=zip, _type=type, _put_back=_put_back):
+    t = _type(live)
+    if t is _dict:
+        return _put_back(live, items)
+    if _len(live) == _len(items) and not _any(a is not b for a, b in _zip(live, items)):
+        return False
+    if t is _list:
+        live[:] = items
+    else:
+        live.clear()
+        live.update(items)
+    return True
+
+def _restore(snapshot=None, _put_back=_put_back, _refill=_refill, _quiet=_quiet,
+             _builtins=builtins.__dict__, _modules=sys.modules, _setlimit=sys.setrecursionlimit,
+             _setdigits=sys.set_int_max_str_digits, _signal=signal.signal, _SIGINT=signal.SIGINT,
+             _gc_enable=gc.enable, _gc_threshold=gc.set_threshold, _lines=linecache.cache, _filename=_FILENAME):
+    """Puts the interpreter back as _lock found it; says whether anything had changed."""
+    changed = _quiet()
+    saved_builtins, saved_modules, saved_dicts, (limit, digits, sigint, threshold), containers = snapshot
+    changed = _put_back(_builtins, saved_builtins) or changed  # before anything that may use builtins
+    changed = _put_back(_modules, saved_modules) or changed
+    for live, saved in saved_dicts:
+        changed = _put_back(live, saved) or changed
+    for live, saved in containers:
+        changed = _refill(live, saved) or changed
+    _setlimit(limit)
+    _setdigits(digits)
+    _signal(_SIGINT, sigint)
+    _gc_enable()
+    _gc_threshold(*threshold)
+    _lines.pop(_filename, None)
+    return changed
 
 def _program_frames(tb):
     while tb is not None and tb.tb_frame.f_code.co_filename != _FILENAME:
@@ -127,26 +188,31 @@ def _classify(exc):
         return 'refused'
     return 'python'
 
-def _run(code, epilogue):
-    ns = {'__name__': '__main__', '__builtins__': builtins}
+def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _describe=_describe, _classify=_classify,
+         _figure=_figure, _short=_short, _restore=_restore, _collect=gc.collect, _quiet=_quiet,
+         _lines=linecache.cache, _filename=_FILENAME, _streams=(sys.stdout, sys.stderr)):
+    ns = {'__name__': '__main__', '__builtins__': _builtins}
     out = {'error': None, 'figure': None, 'recycle': False}
     try:
         try:
-            tree = compile(code, _FILENAME, 'exec')
+            tree = _compile(code, _filename, 'exec')
         except (SyntaxError, ValueError) as e:
             out['error'] = _describe('syntax', e)
             return out
-        linecache.cache[_FILENAME] = (len(code), None, code.splitlines(True), _FILENAME)
+        _lines[_filename] = (len(code), None, code.splitlines(True), _filename)
         try:
-            exec(tree, ns)
+            _exec(tree, ns)
         except SystemExit as e:
+            _quiet()
             if e.code not in (None, 0):
                 out['error'] = _describe('python', e)
         except BaseException as e:
+            _quiet()  # before the runner's own frames run
             out['error'] = _describe(_classify(e), e)
+        _quiet()
         if out['error'] is None and epilogue:
             try:
-                exec(compile(epilogue, '<epilogue>', 'exec'), ns)
+                _exec(_compile(epilogue, '<epilogue>', 'exec'), ns)
             except BaseException as e:
                 d = _describe(_classify(e), e)
                 d['message'] = 'epilogue: ' + d['message']
@@ -158,14 +224,18 @@ def _run(code, epilogue):
                 out['error'] = {'kind': 'figure', 'message': _short(str(e)), 'line': None, 'traceback': ''}
         return out
     finally:
-        for stream in (sys.stdout, sys.stderr):
+        _quiet()
+        for stream in _streams:
             try:
                 stream.flush()
             except BaseException:
                 pass
         ns.clear()
         _restore()
+        # A finalizer (__del__, a weakref callback) the collector runs now could change the
+        # interpreter again after it was put back: then the next program gets a fresh one.
+        _collect()
+        tampered = _restore()
         # A program that closed the real stdout or stderr leaves nothing to print to: use a fresh interpreter.
-        out['recycle'] = sys.stdout.closed or sys.stderr.closed
-        gc.collect()
+        out['recycle'] = tampered or _streams[0].closed or _streams[1].closed
 `;
