@@ -7,6 +7,7 @@ import { lockDown } from '../src/lib/render/python/lockdown';
 import { DRIVER_SOURCE, PROGRAM_FILENAME } from '../src/lib/render/python/driver';
 import { splitFatalDump, crashMessage } from '../src/lib/render/python/crash';
 import { afterRun, type AfterRunDeps } from '../src/lib/render/python/after-run';
+import { guardFileSystem, type EmscriptenFs, type FsGuard } from '../src/lib/render/python/fs-guard';
 import { OutputSink } from '../src/lib/render/python/output';
 import type { PythonInit, WorkerRunOptions, WorkerRunReport } from '../src/lib/render/python/protocol';
 
@@ -29,6 +30,7 @@ interface BufferProxy {
 let py: PyodideAPI | null = null;
 let run: ((code: string, epilogue: string) => PyProxyLike) | null = null;
 let afterDeps: AfterRunDeps | null = null;
+let files: FsGuard | null = null;
 let interrupt: Int32Array | null = null;
 let out: OutputSink | null = null;
 let err: OutputSink | null = null;
@@ -83,12 +85,13 @@ const api = {
     globals.get('_lock')(pyodide.toPy(['js', 'pyodide_js']));
     const report = lockDown(self, { memoryCapBytes: opts.memoryCapBytes });
     if (report.leftover.length) throw new Error(`lock-down left ${report.leftover.join(', ')} reachable`);
+    files = guardFileSystem((pyodide as unknown as { _module: EmscriptenFs })._module, opts.fileSystemCapBytes);
     py = pyodide;
     return { heapBytes: heapBytes(), removed: report.removed };
   },
 
   run(code: string, opts: WorkerRunOptions): WorkerRunReport {
-    if (!py || !run || !afterDeps || !interrupt) throw new Error('python worker used before init()');
+    if (!py || !run || !afterDeps || !files || !interrupt) throw new Error('python worker used before init()');
     overflow = false;
     const stop = () => {
       overflow = true;
@@ -108,7 +111,8 @@ const api = {
       };
       proxy.destroy();
       const reachedPast = afterRun(afterDeps!);
-      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: false, recycle: res.recycle || reachedPast };
+      const changedFiles = files!.reset();
+      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: false, recycle: res.recycle || reachedPast || changedFiles };
       if (res.error) report.error = { kind: res.error.kind, message: res.error.message, ...(res.error.line != null ? { line: res.error.line } : {}), traceback: res.error.traceback };
       if (res.figure) {
         const bytes = figureBytes(res.figure.bytes);
