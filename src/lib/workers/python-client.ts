@@ -52,7 +52,7 @@ export const PYTHON_DEFAULTS = {
   stderrCap: 16_384,
   figureCap: 64 * 2 ** 20,
   memoryCapMb: 1024,
-  fileSystemCapMb: 256,
+  fileSystemCapMb: 64,
   recycleAboveMb: 512,
   recycleAfterRuns: 50,
   initTimeoutMs: 60_000,

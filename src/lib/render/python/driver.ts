@@ -42,6 +42,14 @@ def _audit(event, args, _refused_events=_REFUSED_EVENTS, _refused_imports=_REFUS
         # The runner's functions (this hook included) keep their code and bound defaults.
         raise _Refusal(f'replacing {args[1]} of the sandbox runner is not allowed')
 
+def _no_event_loop(*args, **kwargs):
+    raise RuntimeError("asyncio's event loop cannot run here: a program runs synchronously, and nothing it schedules may outlive it")
+
+# Pyodide's run_until_complete (asyncio.run too) would try to switch stacks, and its scheduling is
+# refused by the lock-down (lockdown.ts), which together take the interpreter down: refuse it first.
+from pyodide.webloop import WebLoop
+WebLoop.run_until_complete = _no_event_loop
+
 class _NoInput(io.StringIO):
     # Programs get no input: input() raises EOFError. exit() closes stdin; this one stays open.
     def close(self):
@@ -62,6 +70,7 @@ def _lock(refused_modules):
         # gc.callbacks, warnings.filters, re's cache…): a program could leave code in them that the
         # next program would run.
         tuple(_containers()),
+        tuple(os.environ._data.items()),
     )
     _restore.__defaults__ = (snapshot,) + _restore.__defaults__[1:]
     sys.addaudithook(_audit)  # audit hooks cannot be removed; this one also refuses adding others
@@ -114,19 +123,26 @@ def _refill(live, items, _dict=dict, _list=list, _len=len, _any=any, _zip=zip, _
         live.update(items)
     return True
 
-def _restore(snapshot=None, _put_back=_put_back, _refill=_refill, _quiet=_quiet,
+def _restore(snapshot=None, _put_back=_put_back, _refill=_refill, _quiet=_quiet, _env=os.environ._data, _putenv=os.putenv, _unsetenv=os.unsetenv,
              _builtins=builtins.__dict__, _modules=sys.modules, _setlimit=sys.setrecursionlimit,
              _setdigits=sys.set_int_max_str_digits, _signal=signal.signal, _SIGINT=signal.SIGINT,
              _gc_enable=gc.enable, _gc_threshold=gc.set_threshold, _lines=linecache.cache, _filename=_FILENAME):
     """Puts the interpreter back as _lock found it; says whether anything had changed."""
     changed = _quiet()
-    saved_builtins, saved_modules, saved_dicts, (limit, digits, sigint, threshold), containers = snapshot
+    saved_builtins, saved_modules, saved_dicts, (limit, digits, sigint, threshold), containers, env = snapshot
     changed = _put_back(_builtins, saved_builtins) or changed  # before anything that may use builtins
     changed = _put_back(_modules, saved_modules) or changed
     for live, saved in saved_dicts:
         changed = _put_back(live, saved) or changed
     for live, saved in containers:
         changed = _refill(live, saved) or changed
+    added = _env.keys() - {k for k, _ in env}
+    if _put_back(_env, env):  # os.environ's own dict, and the C environment under it
+        changed = True
+        for key in added:
+            _unsetenv(key)
+        for key, value in env:
+            _putenv(key, value)
     _setlimit(limit)
     _setdigits(digits)
     _signal(_SIGINT, sigint)

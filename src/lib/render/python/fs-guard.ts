@@ -14,7 +14,7 @@ interface Node {
   name: string;
   parent: Node;
   mode: number;
-  contents?: Uint8Array | Record<string, Node> | null;
+  contents?: ArrayBufferView | Record<string, Node> | null;
 }
 type Op = (...args: never[]) => unknown;
 interface OpsTable {
@@ -53,7 +53,8 @@ export function guardFileSystem({ FS, MEMFS }: EmscriptenFs, budgetBytes: number
   let used = 0;
   let tampered = false;
 
-  const capacity = (node: Node) => (node.contents instanceof Uint8Array ? node.contents.length : 0);
+  // A first write keeps a slice of the wasm heap (an Int8Array); later growth makes a Uint8Array.
+  const capacity = (node: Node) => (ArrayBuffer.isView(node.contents) ? node.contents.byteLength : 0);
   const mine = (node: Node | undefined) => node === undefined || created.has(node);
   const child = (dir: Node, name: string) => (dir.contents as Record<string, Node> | undefined)?.[name];
   /** Refuses growing `node` to `size` bytes past the budget; returns the accounting to run afterwards. */
