@@ -128,7 +128,7 @@ const api = {
       const dump = splitFatalDump(stdout.text, PROGRAM_FILENAME);
       const error = /KeyboardInterrupt/.test(message)
         ? { kind: 'interrupted', message: last.slice(0, 200), traceback: '' }
-        : { kind: 'crashed', message: crashMessage(last, dump.line), ...(dump.line != null ? { line: dump.line } : {}), traceback: '' };
+        : { kind: 'crashed', message: crashMessage(last, dump.line, e instanceof Error && e.constructor.name === 'PythonError'), ...(dump.line != null ? { line: dump.line } : {}), traceback: '' };
       report = { ms: performance.now() - t0, stdout: { ...stdout, text: dump.stdout }, stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: true, recycle: true, error };
     }
     out = err = null;

@@ -13,9 +13,13 @@ export function splitFatalDump(stdout: string, filename: string): { stdout: stri
   return { stdout: stdout.slice(0, at), line: m ? Number(m[1]) : null };
 }
 
-/** One line for the caller: what failed, where in the program, and that the worker is replaced. */
-export function crashMessage(jsError: string, line: number | null): string {
+/**
+ * One line for the caller: what failed, where in the program, and that the worker is replaced.
+ * `inRunner`: a Python exception escaped the runner itself (a program's hook or finalizer broke it).
+ */
+export function crashMessage(jsError: string, line: number | null, inRunner = false): string {
   const where = line != null ? ` at line ${line}` : '';
+  if (inRunner) return `the program broke the runner around it (${jsError.slice(0, 200)}); its worker is replaced`;
   if (/Maximum call stack size exceeded|too much recursion/i.test(jsError))
     return `the program nested too deeply for the interpreter's stack${where} (deep recursion or a huge nested expression); its worker is replaced`;
   if (/allocation failed|out of memory/i.test(jsError))

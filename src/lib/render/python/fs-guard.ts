@@ -110,6 +110,11 @@ export function guardFileSystem({ FS, MEMFS }: EmscriptenFs, budgetBytes: number
 
   return {
     reset() {
+      try {
+        FS.chdir(cwd); // first: the program may have moved into a folder about to be removed
+      } catch {
+        tampered = true;
+      }
       const leftovers = [...created].filter((node) => child(node.parent, node.name) === node);
       // Deepest first, so that folders are empty when they are removed.
       const paths = leftovers.map((node) => ({ node, path: FS.getPath(node) })).sort((a, b) => b.path.length - a.path.length);
@@ -120,11 +125,6 @@ export function guardFileSystem({ FS, MEMFS }: EmscriptenFs, budgetBytes: number
         } catch {
           tampered = true; // could not be put back: a fresh worker will be
         }
-      }
-      try {
-        FS.chdir(cwd);
-      } catch {
-        tampered = true;
       }
       const result = tampered;
       created = new Set();
