@@ -1,9 +1,11 @@
 // The Python half of the runner, as source text the worker runs once per fresh interpreter.
-// `_sgp_lock()` runs after packages and the caller's setup; `_sgp_run(code, epilogue)` runs one
-// program in a fresh namespace and puts the interpreter back as it was found (builtins, sys.modules,
-// module attributes, recursion limit, signal handlers, trace hooks), so one program cannot poison
-// the next. What cannot be put back (attributes of classes defined in Python modules) is bounded
-// by recycling the worker every few dozen runs (python-client.ts).
+// `_lock()` runs after packages and the caller's setup; `_run(code, epilogue)` runs one program in a
+// fresh namespace and puts the interpreter back as it was found (builtins, sys.modules, module
+// attributes and module-level containers, classes defined in Python, os.environ, recursion limit,
+// signal handlers, trace and monitoring hooks), so one program cannot poison the next. What cannot
+// be put back (objects deeper than module level) is bounded by recycling the worker every few
+// dozen runs (python-client.ts); what a program did to the runner itself replaces the worker
+// (after-run.ts).
 export const PROGRAM_FILENAME = '<program>';
 
 export const DRIVER_SOURCE = String.raw`
@@ -62,15 +64,16 @@ def _lock(refused_modules):
     # The snapshot is immutable (tuples) and bound as _restore's default, not kept in a global a
     # program could reach (sys.modules['__main__']) and rewrite: only the live dicts it names change.
     snapshot = (
-        tuple(builtins.__dict__.items()),
-        tuple(sys.modules.items()),
-        tuple((m.__dict__, tuple(m.__dict__.items())) for m in list(sys.modules.values()) if hasattr(m, '__dict__')),
+        _freeze(builtins.__dict__),
+        _freeze(sys.modules),
+        tuple((m.__dict__, _freeze(m.__dict__)) for m in list(sys.modules.values()) if hasattr(m, '__dict__')),
         (sys.getrecursionlimit(), sys.get_int_max_str_digits(), signal.getsignal(signal.SIGINT), gc.get_threshold()),
         # The contents of module-level lists, dicts and sets (sys.meta_path, sys.path_importer_cache,
         # gc.callbacks, warnings.filters, re's cache…): a program could leave code in them that the
         # next program would run.
         tuple(_containers()),
-        tuple(os.environ._data.items()),
+        _freeze(os.environ._data),
+        tuple(_classes()),
     )
     _restore.__defaults__ = (snapshot,) + _restore.__defaults__[1:]
     sys.addaudithook(_audit)  # audit hooks cannot be removed; this one also refuses adding others
@@ -82,14 +85,45 @@ def _containers():
             t = type(v)
             if (t is list or t is dict or t is set) and id(v) not in seen and v is not sys.modules:
                 seen.add(id(v))
-                yield (v, tuple(v.items()) if t is dict else tuple(v))
+                yield (v, _freeze(v) if t is dict else tuple(v))
 
-def _put_back(live, items, _len=len, _any=any, _missing=object()):
-    """Makes the dict live hold exactly items again; says whether it had to."""
-    if _len(live) == _len(items) and not _any(live.get(k, _missing) is not v for k, v in items):
+def _classes(_HEAPTYPE=1 << 9):
+    # Classes defined in Python (heap types) that modules hold: their attributes and bases, which a
+    # program could replace (a stdin whose readline answers, an event loop that runs).
+    seen = set()
+    for m in list(sys.modules.values()):
+        for v in list(getattr(m, '__dict__', {}).values()):
+            if isinstance(v, type) and v.__flags__ & _HEAPTYPE and id(v) not in seen:
+                seen.add(id(v))
+                yield (v, v.__bases__, _freeze(v.__dict__))
+
+def _freeze(mapping):
+    return (tuple(mapping), tuple(mapping.values()))
+
+def _same(live, keys, values, _len=len, _all=all, _map=map, _is=operator.is_):
+    # By identity only (no __eq__ a program could define), and in C loops: this runs several times per program.
+    return _len(live) == _len(keys) and _all(_map(_is, live, keys)) and _all(_map(_is, live.values(), values))
+
+def _put_back(live, frozen, _same=_same, _zip=zip):
+    """Makes the dict live hold exactly what _freeze saw again; says whether it had to."""
+    if _same(live, *frozen):
         return False
     live.clear()
-    live.update(items)
+    live.update(_zip(*frozen))
+    return True
+
+def _put_back_class(cls, bases, frozen, _same=_same, _zip=zip, _set=set, _missing=object(), _setattr=type.__setattr__, _delattr=type.__delattr__):
+    live = cls.__dict__
+    if cls.__bases__ is bases and _same(live, *frozen):
+        return False
+    if cls.__bases__ is not bases:
+        cls.__bases__ = bases
+    keys = _set(frozen[0])
+    for k in [k for k in live if k not in keys]:
+        _delattr(cls, k)
+    for k, v in _zip(*frozen):
+        if live.get(k, _missing) is not v:
+            _setattr(cls, k, v)
     return True
 
 # Everything _restore and _run use is bound as a default when they are defined: a program can
@@ -110,11 +144,11 @@ def _quiet(_settrace=sys.settrace, _setprofile=sys.setprofile, _get_tool=sys.mon
             cleared = True
     return cleared
 
-def _refill(live, items, _dict=dict, _list=list, _len=len, _any=any, _zip=zip, _type=type, _put_back=_put_back):
+def _refill(live, items, _dict=dict, _list=list, _len=len, _all=all, _map=map, _is=operator.is_, _type=type, _put_back=_put_back):
     t = _type(live)
     if t is _dict:
         return _put_back(live, items)
-    if _len(live) == _len(items) and not _any(a is not b for a, b in _zip(live, items)):
+    if _len(live) == _len(items) and _all(_map(_is, live, items)):
         return False
     if t is _list:
         live[:] = items
@@ -123,25 +157,30 @@ def _refill(live, items, _dict=dict, _list=list, _len=len, _any=any, _zip=zip, _
         live.update(items)
     return True
 
-def _restore(snapshot=None, _put_back=_put_back, _refill=_refill, _quiet=_quiet, _env=os.environ._data, _putenv=os.putenv, _unsetenv=os.unsetenv,
+def _restore(snapshot=None, _put_back=_put_back, _refill=_refill, _quiet=_quiet, _put_back_class=_put_back_class, _env=os.environ._data, _putenv=os.putenv, _unsetenv=os.unsetenv,
              _builtins=builtins.__dict__, _modules=sys.modules, _setlimit=sys.setrecursionlimit,
              _setdigits=sys.set_int_max_str_digits, _signal=signal.signal, _SIGINT=signal.SIGINT,
              _gc_enable=gc.enable, _gc_threshold=gc.set_threshold, _lines=linecache.cache, _filename=_FILENAME):
     """Puts the interpreter back as _lock found it; says whether anything had changed."""
     changed = _quiet()
-    saved_builtins, saved_modules, saved_dicts, (limit, digits, sigint, threshold), containers, env = snapshot
+    saved_builtins, saved_modules, saved_dicts, (limit, digits, sigint, threshold), containers, env, classes = snapshot
     changed = _put_back(_builtins, saved_builtins) or changed  # before anything that may use builtins
     changed = _put_back(_modules, saved_modules) or changed
     for live, saved in saved_dicts:
         changed = _put_back(live, saved) or changed
     for live, saved in containers:
         changed = _refill(live, saved) or changed
-    added = _env.keys() - {k for k, _ in env}
+    for cls, bases, items in classes:
+        try:
+            changed = _put_back_class(cls, bases, items) or changed
+        except (TypeError, AttributeError):  # an immutable type cannot have been changed either
+            pass
+    added = _env.keys() - set(env[0])
     if _put_back(_env, env):  # os.environ's own dict, and the C environment under it
         changed = True
         for key in added:
             _unsetenv(key)
-        for key, value in env:
+        for key, value in zip(*env):
             _putenv(key, value)
     _setlimit(limit)
     _setdigits(digits)
@@ -204,9 +243,18 @@ def _classify(exc):
         return 'refused'
     return 'python'
 
+def _stream_settings(_streams=(sys.stdout, sys.stderr), _fstat=os.fstat):
+    try:
+        files = tuple((st.st_dev, st.st_ino, st.st_rdev) for st in (_fstat(1), _fstat(2)))
+        return files + tuple((s.closed, s.encoding, s.errors, s.line_buffering, s.write_through) for s in _streams)
+    except (ValueError, OSError):  # detached, or the file descriptor closed
+        return None
+
+_STREAM_SETTINGS = _stream_settings()
+
 def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _describe=_describe, _classify=_classify,
          _figure=_figure, _short=_short, _restore=_restore, _collect=gc.collect, _quiet=_quiet,
-         _lines=linecache.cache, _filename=_FILENAME, _streams=(sys.stdout, sys.stderr)):
+         _lines=linecache.cache, _filename=_FILENAME, _streams=(sys.stdout, sys.stderr), _settings=_stream_settings, _expected=_STREAM_SETTINGS):
     ns = {'__name__': '__main__', '__builtins__': _builtins}
     out = {'error': None, 'figure': None, 'recycle': False}
     try:
@@ -253,5 +301,7 @@ def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _desc
         _collect()
         tampered = _restore()
         # A program that closed the real stdout or stderr leaves nothing to print to: use a fresh interpreter.
-        out['recycle'] = tampered or _streams[0].closed or _streams[1].closed
+        # So does one that detached them, changed their encoding (reconfigure) or closed or redirected
+        # the file descriptors under them: the next program's output would be lost or garbled.
+        out["recycle"] = tampered or _settings() != _expected
 `;
