@@ -303,5 +303,8 @@ def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _desc
         # A program that closed the real stdout or stderr leaves nothing to print to: use a fresh interpreter.
         # So does one that detached them, changed their encoding (reconfigure) or closed or redirected
         # the file descriptors under them: the next program's output would be lost or garbled.
-        out["recycle"] = tampered or _settings() != _expected
+        try:
+            out['recycle'] = tampered or _settings() != _expected
+        except BaseException:  # a program's hook broke the check itself
+            out['recycle'] = True
 `;
