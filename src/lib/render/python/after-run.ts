@@ -34,8 +34,7 @@ export function afterRun(d: AfterRunDeps): boolean {
     d.clearTool(tool);
     d.freeTool(tool);
   }
-  // Twice: a finalizer that runs while the first pass frees a program's objects could change
-  // what that pass had already put back.
-  const changed = d.restore() === true;
-  return left || changed || d.restore() === true;
+  // The runner already put everything back and collected the program's garbage: anything this
+  // pass still finds changed was changed behind the runner's back (a hook, a finalizer).
+  return d.restore() === true || left;
 }

@@ -296,15 +296,14 @@ def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _desc
                 pass
         ns.clear()
         _restore()
-        # A finalizer (__del__, a weakref callback) the collector runs now could change the
-        # interpreter again after it was put back: then the next program gets a fresh one.
+        # Finalizers (__del__, weakref callbacks) run now. One that changes the interpreter again
+        # is found by the worker's own pass after this one (after-run.ts), which replaces the worker.
         _collect()
-        tampered = _restore()
         # A program that closed the real stdout or stderr leaves nothing to print to: use a fresh interpreter.
         # So does one that detached them, changed their encoding (reconfigure) or closed or redirected
         # the file descriptors under them: the next program's output would be lost or garbled.
         try:
-            out['recycle'] = tampered or _settings() != _expected
+            out['recycle'] = _settings() != _expected
         except BaseException:  # a program's hook broke the check itself
             out['recycle'] = True
 `;
