@@ -22,6 +22,9 @@ export function crashMessage(jsError: string, line: number | null, inRunner = fa
   if (inRunner) return `the program broke the runner around it (${jsError.slice(0, 200)}); its worker is replaced`;
   if (/Maximum call stack size exceeded|too much recursion/i.test(jsError))
     return `the program nested too deeply for the interpreter's stack${where} (deep recursion or a huge nested expression); its worker is replaced`;
+  const exit = /Program terminated with exit\((\d+)\)/.exec(jsError);
+  if (exit) return `the program ended the interpreter${where} (exit status ${exit[1]}: os._exit or a signal); its worker is replaced`;
+  if (/^(RuntimeError: )?(unreachable|Aborted)/.test(jsError)) return `the program aborted the interpreter${where} (os.abort or a fatal signal); its worker is replaced`;
   if (/allocation failed|out of memory/i.test(jsError))
     return `the program ran the worker out of memory${where} (${jsError.slice(0, 100)}); its worker is replaced`;
   return `the Python interpreter failed${where} (${jsError.slice(0, 200)}); its worker is replaced`;

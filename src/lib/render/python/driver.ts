@@ -76,6 +76,7 @@ def _lock(refused_modules):
         tuple(_classes()),
     )
     _restore.__defaults__ = (snapshot,) + _restore.__defaults__[1:]
+    _builtins_back.__defaults__ = (snapshot[0],) + _builtins_back.__defaults__[1:]
     sys.addaudithook(_audit)  # audit hooks cannot be removed; this one also refuses adding others
 
 def _containers():
@@ -156,6 +157,10 @@ def _refill(live, items, _dict=dict, _list=list, _len=len, _all=all, _map=map, _
         live.clear()
         live.update(items)
     return True
+
+def _builtins_back(frozen=None, _put_back=_put_back, _builtins=builtins.__dict__):
+    # Right after the program: describing its error and running the epilogue need real builtins.
+    _put_back(_builtins, frozen)
 
 def _restore(snapshot=None, _put_back=_put_back, _refill=_refill, _quiet=_quiet, _put_back_class=_put_back_class, _env=os.environ._data, _putenv=os.putenv, _unsetenv=os.unsetenv,
              _builtins=builtins.__dict__, _modules=sys.modules, _setlimit=sys.setrecursionlimit,
@@ -253,7 +258,7 @@ def _stream_settings(_streams=(sys.stdout, sys.stderr), _fstat=os.fstat):
 _STREAM_SETTINGS = _stream_settings()
 
 def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _describe=_describe, _classify=_classify,
-         _figure=_figure, _short=_short, _restore=_restore, _collect=gc.collect, _quiet=_quiet,
+         _figure=_figure, _short=_short, _restore=_restore, _collect=gc.collect, _quiet=_quiet, _builtins_back=_builtins_back, _SystemExit=SystemExit, _BaseException=BaseException,
          _lines=linecache.cache, _filename=_FILENAME, _streams=(sys.stdout, sys.stderr), _settings=_stream_settings, _expected=_STREAM_SETTINGS):
     ns = {'__name__': '__main__', '__builtins__': _builtins}
     out = {'error': None, 'figure': None, 'recycle': False}
@@ -266,14 +271,17 @@ def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _desc
         _lines[_filename] = (len(code), None, code.splitlines(True), _filename)
         try:
             _exec(tree, ns)
-        except SystemExit as e:
+        except _SystemExit as e:  # bound: the program may have emptied builtins
             _quiet()
+            _builtins_back()
             if e.code not in (None, 0):
                 out['error'] = _describe('python', e)
-        except BaseException as e:
+        except _BaseException as e:
             _quiet()  # before the runner's own frames run
+            _builtins_back()
             out['error'] = _describe(_classify(e), e)
         _quiet()
+        _builtins_back()
         if out['error'] is None and epilogue:
             try:
                 _exec(_compile(epilogue, '<epilogue>', 'exec'), ns)
