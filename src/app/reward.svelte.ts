@@ -82,6 +82,12 @@ export class RewardState {
     }
   }
 
+  /** Scores saved before a reload, shown without scoring again. */
+  restore(input: GroupInput, scores: GroupScore, reference: ReferenceChoice): void {
+    this.run++;
+    [this.input, this.scores, this.reference, this.phase, this.error] = [input, scores, reference, 'done', null];
+  }
+
   /** Forgets the scores (a new group is being sampled). */
   clear(): void {
     this.run++;

@@ -9,6 +9,7 @@ import type { LoadProgress } from '../lib/models/load';
 import type { MlStatus } from '../lib/workers/ml-client';
 import type { FinishReason } from '../lib/policy/sampler';
 import { mlServices, svgRenderer } from './services';
+import type { SavedCard, SavedGroup } from './saved-group';
 import type { Settings } from './settings';
 
 /** A card redraws at most this often while its program grows (one render in flight per card). */
@@ -86,6 +87,17 @@ export class SampleCard {
     if (r.error) this.error = r.error;
     const pixels = r.result?.ok ? r.result.pixels : undefined;
     if (pixels) this.pixels = pixels;
+  }
+
+  /** A card saved before a reload: its counts as they were, then its final render. */
+  async restore(saved: SavedCard): Promise<void> {
+    [this.tokens, this.ms, this.finish] = [saved.tokens, saved.ms, saved.finish];
+    await this.finalise(saved.text);
+  }
+
+  /** What a reload needs to show this card again. */
+  saved(): SavedCard {
+    return { label: this.label, text: this.text, tokens: this.tokens, ms: this.ms, finish: this.finish };
   }
 
   /** Decode rate of this row: its tokens over the time it took. */
@@ -186,6 +198,17 @@ export class SamplingState {
     this.phase = 'scoring';
     await Promise.all(cards.map((c, i) => c.finalise(programs[i]!.program)));
     if (run === this.run) this.phase = 'done';
+  }
+
+  /** The group saved before a reload, shown as it was (nothing is sampled). */
+  async restore(saved: SavedGroup, size: number): Promise<void> {
+    const run = ++this.run;
+    [this.firstTokenMs, this.tokPerS, this.loadedAs] = [saved.firstTokenMs, saved.tokPerS, saved.loadedAs];
+    const cards = saved.cards.map((c, i) => new SampleCard(i, size, c.label));
+    this.cards = cards;
+    this.phase = 'scoring';
+    await Promise.all(cards.map((c, i) => c.restore(saved.cards[i]!)));
+    if (run === this.run) this.phase = saved.phase;
   }
 
   /** Adds one program (e.g. the editor's) to the current group, to see where it ranks. */

@@ -39,7 +39,7 @@ export const FIELDS = {
   seed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'world seed for "random prompt", so a prompt can be shared' },
   model: { kind: 'text', valid: isPolicyId, default: DEFAULT_POLICY, why: `policy that samples: ${Object.keys(MODELS).filter(isPolicyId).join(', ')} or a hub id (org/name)` },
   variant: { kind: 'enum', values: ['auto', ...Object.keys(VARIANTS)], default: 'auto', why: "weights the policy loads; 'auto' picks by device (quantized on WASM, fp16 only with shader-f16)" },
-  backend: { kind: 'enum', values: ['auto', 'webgpu', 'wasm'], default: 'auto', why: "where the policy runs; 'auto' decodes the bundled policy on WebGPU on a real GPU (its step graph, bench/gpu/) and on WASM on an emulated one, hub policies on WebGPU when an adapter exists; a WebGPU learner samples on WASM when WASM has threads" },
+  backend: { kind: 'enum', values: ['auto', 'webgpu', 'wasm'], default: 'auto', why: "where the policy runs; 'auto' decodes the bundled policy on WebGPU on a real GPU (its step graph, bench/gpu/) and on WASM on an emulated one, hub policies on WebGPU when an adapter exists; the learner trains on WebGPU on a real GPU (sampling on WASM when WASM has threads) and on WASM on an emulated one" },
   g: { kind: 'int', min: 1, max: 64, default: 8, why: 'programs sampled per prompt (the group size G)' },
   temperature: { kind: 'float', min: 0, max: 2, default: 1, why: 'sampling temperature; 0 is greedy' },
   sampleSeed: { kind: 'int', min: 0, max: 2 ** 31 - 1, default: 1, why: 'sampler seed: the same seed, backend and variant give the same programs' },

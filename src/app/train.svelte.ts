@@ -10,6 +10,7 @@ import { loadCheckpoint, deleteCheckpoint } from '../lib/rl/checkpoints';
 import { GrpoRunner, type RunMeta } from '../lib/workers/grpo-runner';
 import { renderSample } from '../lib/workers/svg-client';
 import type { Pixels } from '../lib/render/rasterize';
+import type { TrainerInfo } from '../lib/rl/trainer';
 import { mlServices, rewardServices, svgRenderer } from './services';
 import type { Settings } from './settings';
 
@@ -69,6 +70,8 @@ export class TrainState {
   /** Set when a checkpoint was found at load or the ml worker was replaced mid-run. */
   notice: string | null = $state(null);
   target = $state(DEFAULT_GRPO_CONFIG.promptsPerStep);
+  /** Where the learner's step and its sampler run, once loaded (and why, when 'auto' chose). */
+  learner: string | null = $state(null);
 
   private runner: GrpoRunner | null = null;
   private initialised: string | null = null;
@@ -162,7 +165,8 @@ export class TrainState {
     const { scorer, encoders } = rewardServices();
     this.runner ??= new GrpoRunner(client, scorer, encoders);
     const device = s.backend;
-    await this.runner.init({ run: RUN, folder: 'models/sgp-tiny-policy/', device, sampler: 'auto', preset: presetFromUrl(s.rlPreset), config: trainConfig(s), prompts: await trainPrompts(s), resume: true });
+    const info = await this.runner.init({ run: RUN, folder: 'models/sgp-tiny-policy/', device, sampler: 'auto', preset: presetFromUrl(s.rlPreset), config: trainConfig(s), prompts: await trainPrompts(s), resume: true });
+    this.learner = learnerLine(info);
     this.history = this.runner.history;
     this.initialised = key;
   }
@@ -183,4 +187,12 @@ export class TrainState {
     const cards = await Promise.all(h.prompts.map(async (p, i) => ({ prompt: prompts[i]!.prompt, program: p.program, pixels: await renderCard(p.program), reward: p.reward, advantage: null, valid: p.reward > 0 })));
     return { step: this.step, reward: h.reward, cards };
   }
+}
+
+const DEVICE_NAMES = { wasm: 'WASM', webgpu: 'WebGPU' } as const;
+
+/** e.g. "train step on WebGPU (captured), sampling on WASM". */
+export function learnerLine(info: Pick<TrainerInfo, 'device' | 'samplerDevice' | 'captured' | 'notice'>): string {
+  const step = `train step on ${DEVICE_NAMES[info.device]}${info.captured ? ' (captured)' : ''}`;
+  return `${step}, sampling on ${DEVICE_NAMES[info.samplerDevice]}${info.notice ? ` — ${info.notice}` : ''}`;
 }

@@ -1,6 +1,6 @@
 // The Playground's Sample panel on the bundled default policy (WASM): a prompt gives G cards that
 // render real programs, with tokens/s shown and each card's reward; with the network cut after the first load, a re-roll
-// still samples (the model, tokenizer, renderer and font are already in the tab).
+// still samples (the model, tokenizer, renderer and font are already in the tab); a reload shows the last group again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -70,6 +70,21 @@ test('a prompt samples G cards from the bundled default whose programs render', 
   assert.deepEqual([hash.get('g'), hash.get('backend')], [String(G), 'wasm'], 'the settings stay in the URL');
   await page.setViewportSize({ width: 1280, height: 1400 });
   await page.screenshot({ path: '/tmp/playui.png', fullPage: true });
+});
+
+test('a reload brings back the prompt box and the scored group as they were', async () => {
+  const read = () => Promise.all([
+    page.inputValue('[data-testid=sample-prompt]'),
+    page.$$eval('[data-testid=sample-card]', (cards) => cards.map((c) => [c.querySelector('[data-testid=card-program]')?.textContent, c.querySelector('[data-testid=card-rate]')?.textContent, c.getAttribute('data-state')])),
+    page.$$eval('[data-testid=card-score]', (els) => els.map((e) => e.getAttribute('data-reward'))),
+  ]);
+  const before = await read();
+  assert.equal(before[0], 'a red circle above a blue square');
+  await page.reload();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=card-score]').length === n, G, { timeout: 60_000 });
+  assert.deepEqual(await read(), before);
+  assert.equal(await page.getAttribute('[data-testid=sample-status]', 'data-phase'), 'done');
+  assert.equal(await page.getAttribute('[data-testid=reward-status]', 'data-phase'), 'done', 'the saved scores are shown, not computed again');
 });
 
 test('a world prompt adds the verifier score to each valid card', async () => {

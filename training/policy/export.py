@@ -146,7 +146,8 @@ def share_weights(paths, data_name="policy_weights.onnx_data", min_bytes=4096):
 def add_to_shared_weights(paths, users, data_name="policy_weights.onnx_data", min_bytes=4096):
     """Point the large initializers of the graphs in `paths` into the existing shared weights file, appending
     only tensors it lacks. The graphs in `users` already read the file and are not touched (their offsets stay),
-    so new graphs (e.g. train-step buckets) can be added without rewriting the decoders."""
+    so new graphs (e.g. train-step buckets) can be added without rewriting the decoders. A tensor no user points
+    at but the file holds (a re-exported graph's own, written by its previous export) is found by its bytes."""
     import hashlib
 
     data_path = os.path.join(os.path.dirname(paths[0]), data_name)
@@ -162,15 +163,26 @@ def add_to_shared_weights(paths, users, data_name="policy_weights.onnx_data", mi
                 dtype = onnx.helper.tensor_dtype_to_np_dtype(init.data_type)
                 key = hashlib.sha1(raw + str((np.dtype(dtype), tuple(init.dims))).encode()).hexdigest()
                 where[key] = (int(ext["offset"]), len(raw))
+        f.seek(0)
+        held = f.read()
     models = [onnx.load(p) for p in paths]
     with open(data_path, "ab") as f:
-        _externalise(f, paths, models, where, data_name, min_bytes)
+        _externalise(f, paths, models, where, data_name, min_bytes, held)
     return data_path
 
 
-def _externalise(f, paths, models, where, data_name, min_bytes):
+def _aligned_find(held, raw, align=64):
+    """The first offset in `held` where `raw` starts on an `align`-byte boundary, or -1."""
+    at = held.find(raw)
+    while at >= 0 and at % align:
+        at = held.find(raw, at + 1)
+    return at
+
+
+def _externalise(f, paths, models, where, data_name, min_bytes, held=b""):
     """Point each large initializer of `models` at its bytes in the open weights file `f`, writing the tensors
-    `where` (content hash → (offset, length)) does not hold yet; then save each model over its path."""
+    `where` (content hash → (offset, length)) does not hold yet and `held` (the file's bytes so far) does not
+    contain; then save each model over its path."""
     import hashlib
 
     from onnx import numpy_helper
@@ -181,6 +193,8 @@ def _externalise(f, paths, models, where, data_name, min_bytes):
                 continue
             raw = np.ascontiguousarray(arr).tobytes()
             key = hashlib.sha1(raw + str((arr.dtype, arr.shape)).encode()).hexdigest()
+            if key not in where and (at := _aligned_find(held, raw)) >= 0:
+                where[key] = (at, len(raw))
             if key not in where:
                 f.write(b"\0" * (-f.tell() % 64))  # 64-byte alignment for mapped reads
                 where[key] = (f.tell(), len(raw))

@@ -26,6 +26,21 @@ from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 from training.policy.model import NEG  # noqa: E402
 
+
+class GraphBuilder:
+    """The nodes and initializers of a hand-built ONNX graph; each node is named after its first output."""
+
+    def __init__(self):
+        self.nodes, self.inits = [], []
+
+    def init(self, name, arr):
+        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
+        return name
+
+    def node(self, op, ins, outs, domain="", **attrs):
+        self.nodes.append(helper.make_node(op, ins, outs, name=f"/{outs[0]}", domain=domain, **attrs))
+        return outs[0] if len(outs) == 1 else outs
+
 OPSET = 17
 MS = "com.microsoft"
 
@@ -63,15 +78,9 @@ def build(model_dir, cache="present", lora=False, separate=False):
     if cache not in ("present", "new"):
         raise ValueError(f"cache must be 'present' or 'new', got {cache!r}")
     w = read_weights(model_dir)
-    nodes, inits = [], []
+    g = GraphBuilder()
+    nodes, inits, init, node = g.nodes, g.inits, g.init, g.node
 
-    def init(name, arr):
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
-        return name
-
-    def node(op, ins, outs, domain="", **attrs):
-        nodes.append(helper.make_node(op, ins, outs, name=f"/{outs[0]}", domain=domain, **attrs))
-        return outs[0] if len(outs) == 1 else outs
 
     def const_i64(name, values):
         return init(name, np.array(values, np.int64))

@@ -31,7 +31,9 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx import TensorProto, helper  # noqa: E402
+
+from training.policy.fused import GraphBuilder  # noqa: E402
 
 OPSET = 17
 MS = "com.microsoft"
@@ -50,7 +52,8 @@ def build(model_dir, lora=False):
     # model.onnx's initializers, external-data references included (not loaded): the same bytes
     src = onnx.load(os.path.join(model_dir, "onnx", "model.onnx"), load_external_data=False)
     by_name = {i.name.replace("__", "."): i for i in src.graph.initializer}
-    nodes, inits, used = [], [], set()
+    g = GraphBuilder()
+    nodes, inits, init, node, used = g.nodes, g.inits, g.init, g.node, set()
 
     def weight(name):
         t = by_name[name]
@@ -59,13 +62,6 @@ def build(model_dir, lora=False):
             inits.append(t)
         return t.name
 
-    def init(name, arr):
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
-        return name
-
-    def node(op, ins, outs, domain="", **attrs):
-        nodes.append(helper.make_node(op, ins, outs, name=f"/{outs[0]}", domain=domain, **attrs))
-        return outs[0] if len(outs) == 1 else outs
 
     lora_inputs = []
     lora_scale = init("lora_scale", np.array(LORA_ALPHA / LORA_RANK, np.float32)) if lora else None

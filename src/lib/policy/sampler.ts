@@ -4,10 +4,9 @@
 // leave the batch when the graph can drop them (`keep`: programs of one group differ in length by 2–3×,
 // and the tail would otherwise decode all G rows), else they ride along (fed eos, ignored) until every
 // row is done, max new tokens is reached, or the caller cancels. Same prompt, params, seed and graph (backend + variant) → the same programs.
-import { hash32, makeRng, type Rng } from '../world/rng';
 import type { DecoderGraph } from './decoder';
 import { chooseToken, type SamplingParams } from './sampling';
-import { TextStream } from './text-stream';
+import { GroupRun } from './group-run';
 
 export interface SampleParams extends SamplingParams {
   /** Group size G. */
@@ -95,46 +94,24 @@ export async function generate<C>(
 ): Promise<Generation> {
   if (promptIds.length === 0) throw new Error('the prompt has no tokens; pass at least one token id');
   if (!(params.n >= 1 && Number.isInteger(params.n))) throw new Error(`n must be a positive integer, got ${params.n}`);
-  const t0 = performance.now();
   const G = params.n;
   const V = graph.vocabSize;
-  // One generator per row, keyed by the seed: row i samples the same tokens whatever G is.
-  const rngs: Rng[] = Array.from({ length: G }, (_, i) => makeRng(hash32(`${params.seed}/sample/${i}`)));
-  const samples: Sample[] = Array.from({ length: G }, (_, i) => ({ i, tokens: [], logprobs: [], text: '', finish: null }));
-  const streams = samples.map(() => new TextStream((ids) => tokenizer.decode(ids)));
-  let cancelled = signal?.aborted ?? false;
-  const cancel = () => (cancelled = true);
-
+  const run = new GroupRun(tokenizer, params, params.maxNewTokens, { onStep, signal, betweenSteps });
+  const { samples } = run;
   let { logits, cache } = await graph.forward({ ids: [...promptIds], rows: 1, pastLength: 0, past: null });
-  signal?.addEventListener('abort', cancel);
-  let lastReply: Promise<void> | undefined;
   let shared = true; // after prefill every row reads the one row of logits
   let live = samples.map((s) => s.i); // the batch's rows, as sample indices
-  let firstTokenMs = 0;
-  let firstTokens = 0;
-  let newTokens = 0;
   try {
     if (G > 1) cache = await graph.expand(cache, G);
-    for (let step = 0; step < params.maxNewTokens && !cancelled; step++) {
-      const event: StepEvent = { step, tokens: [], ms: 0 };
+    for (let step = 0; !run.isCancelled; step++) {
       for (const [r, i] of live.entries()) {
         const s = samples[i]!;
         if (s.finish) continue;
         const row = shared ? logits.subarray(0, V) : logits.subarray(r * V, (r + 1) * V);
-        const banned = s.tokens.length < (params.minNewTokens ?? 0) ? tokenizer.eosId : -1;
-        const { token, logprob } = chooseToken(row, params, rngs[s.i]!, banned);
-        const delta = appendToken(s, token, logprob, tokenizer.eosId, streams[s.i]!, params.stop, params.maxNewTokens);
-        newTokens++;
-        event.tokens.push({ i: s.i, token, delta, logprob, finish: s.finish });
+        const { token, logprob } = chooseToken(row, params, run.rngs[s.i]!, run.eosBanned(s) ? tokenizer.eosId : -1);
+        run.add(step, s, token, logprob);
       }
-      if (step === 0) [firstTokenMs, firstTokens] = [performance.now() - t0, newTokens];
-      event.ms = performance.now() - t0;
-      const reply = onStep?.(event);
-      if (reply instanceof Promise) lastReply = reply.then((ok) => void (ok === false && cancel()), () => undefined);
-      else if (reply === false) cancel();
-      if (samples.every((s) => s.finish)) break;
-      await betweenSteps?.();
-      if (cancelled) break;
+      if (!(await run.endStep(step))) break;
       const running = live.filter((i) => !samples[i]!.finish);
       if (graph.keep && running.length < live.length) {
         cache = await graph.keep(cache, running.map((i) => live.indexOf(i)));
@@ -148,42 +125,7 @@ export async function generate<C>(
     }
   } finally {
     graph.release(cache);
-    signal?.removeEventListener('abort', cancel);
+    run.close();
   }
-  const totalMs = performance.now() - t0;
-  const decodeMs = totalMs - firstTokenMs;
-  const stopped = cancelled; // a cancel that arrives with the last reply comes too late to stop anything
-  await lastReply;
-  for (const s of samples) s.finish ??= stopped ? 'cancelled' : 'length';
-  return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - firstTokens) * 1000) / decodeMs : 0 };
-}
-
-/**
- * Adds a drawn token to a row: its log-prob, its text through the row's stream, and why the row
- * finished (eos, a stop string — the text cut where it ends —, or the length limit), if it did.
- * Returns the text it added.
- */
-export function appendToken(s: Sample, token: number, logprob: number, eosId: number, stream: TextStream, stops: readonly string[], maxNew: number): string {
-  s.tokens.push(token);
-  s.logprobs.push(logprob);
-  s.finish = token === eosId ? 'eos' : null;
-  if (s.finish) return '';
-  const before = s.text.length;
-  stream.push(token);
-  s.text = stream.text;
-  const longestStop = Math.max(0, ...stops.map((x) => x.length)); // a stop can only end in the new text
-  const hit = firstStop(s.text, stops, Math.max(0, before - longestStop));
-  if (hit >= 0) [s.text, s.finish] = [s.text.slice(0, hit), 'stop'];
-  else if (s.tokens.length >= maxNew) s.finish = 'length';
-  return s.text.slice(before);
-}
-
-/** Where the first stop string ends in `text` (searching from `from`), or -1. */
-function firstStop(text: string, stops: readonly string[], from: number): number {
-  let end = -1;
-  for (const stop of stops) {
-    const at = text.indexOf(stop, from);
-    if (at >= 0 && (end < 0 || at + stop.length < end)) end = at + stop.length;
-  }
-  return end;
+  return run.result(promptIds.length);
 }

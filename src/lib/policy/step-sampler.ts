@@ -8,11 +8,9 @@
 // (argmax, first of ties). With T > 0 the draws differ from sampler.ts's inverse-CDF draws (another
 // way to sample the same distribution), so seeds are comparable only within one path. The prompt goes
 // through the step one token at a time (rows alike): the graph has one static shape. Stop strings, eos,
-// min/max tokens, events and cancelling behave as in sampler.ts.
-import { hash32, makeRng, type Rng } from '../world/rng';
-import type { Generation, GenerateOptions, Sample, SampleParams, StepEvent, TextDecoder } from './sampler';
-import { appendToken } from './sampler';
-import { TextStream } from './text-stream';
+// min/max tokens, events and cancelling are sampler.ts's (group-run.ts).
+import type { Generation, GenerateOptions, SampleParams, TextDecoder } from './sampler';
+import { GroupRun } from './group-run';
 
 export interface StepGraph {
   readonly rows: number;
@@ -46,70 +44,41 @@ export async function generateWithStep(
   if (!stepGraphCan(params)) throw new Error(`a step graph samples with temperature only; top-k ${params.topK} / top-p ${params.topP} need sampler.ts`);
   const maxNew = Math.min(params.maxNewTokens, graph.maxLength - promptIds.length);
   if (maxNew < 1) throw new Error(`the prompt has ${promptIds.length} tokens; the step graph holds ${graph.maxLength} positions`);
-  const t0 = performance.now();
   const G = params.n;
   const V = graph.vocabSize;
-  const rngs: Rng[] = Array.from({ length: G }, (_, i) => makeRng(hash32(`${params.seed}/sample/${i}`)));
-  const samples: Sample[] = Array.from({ length: G }, (_, i) => ({ i, tokens: [], logprobs: [], text: '', finish: null }));
-  const streams = samples.map(() => new TextStream((ids) => tokenizer.decode(ids)));
+  const run = new GroupRun(tokenizer, params, maxNew, { onStep, signal, betweenSteps });
+  const { samples } = run;
   const noise = new Float32Array(G * V);
   const ids = new Int32Array(G);
-  let cancelled = signal?.aborted ?? false;
-  const cancel = () => (cancelled = true);
-  signal?.addEventListener('abort', cancel);
 
   const fillNoise = (): Float32Array => {
     for (const s of samples) {
       if (s.finish) continue; // a finished row's choice is ignored
       const row = noise.subarray(s.i * V, (s.i + 1) * V);
       if (params.temperature > 0) {
-        const rng = rngs[s.i]!;
+        const rng = run.rngs[s.i]!;
         // Gumbel(u) = −log(−log u); u = 0 gives −∞: that token is never drawn, as its probability is 0 there
         for (let k = 0; k < V; k++) row[k] = -params.temperature * Math.log(-Math.log(rng.next()));
       } else row.fill(0);
-      if (s.tokens.length < (params.minNewTokens ?? 0)) row[tokenizer.eosId] = BANNED;
+      if (run.eosBanned(s)) row[tokenizer.eosId] = BANNED;
     }
     return noise;
   };
 
-  let next: Float32Array | null = null;
-  for (let p = 0; p < promptIds.length; p++) {
-    ids.fill(promptIds[p]!);
-    next = await graph.step(ids, p, p === promptIds.length - 1 ? fillNoise() : null);
-  }
-  let firstTokenMs = 0;
-  let firstTokens = 0;
-  let newTokens = 0;
-  let lastReply: Promise<void> | undefined;
   try {
-    for (let step = 0; step < maxNew && !cancelled; step++) {
-      const event: StepEvent = { step, tokens: [], ms: 0 };
-      for (const s of samples) {
-        if (s.finish) continue;
-        const token = next![s.i * 2]!;
-        const logprob = next![s.i * 2 + 1]!;
-        const delta = appendToken(s, token, logprob, tokenizer.eosId, streams[s.i]!, params.stop, maxNew);
-        newTokens++;
-        event.tokens.push({ i: s.i, token, delta, logprob, finish: s.finish });
-      }
-      if (step === 0) [firstTokenMs, firstTokens] = [performance.now() - t0, newTokens];
-      event.ms = performance.now() - t0;
-      const reply = onStep?.(event);
-      if (reply instanceof Promise) lastReply = reply.then((ok) => void (ok === false && cancel()), () => undefined);
-      else if (reply === false) cancel();
-      if (samples.every((s) => s.finish)) break;
-      await betweenSteps?.();
-      if (cancelled || step + 1 >= maxNew) break;
+    let next: Float32Array | null = null;
+    for (let p = 0; p < promptIds.length; p++) {
+      ids.fill(promptIds[p]!);
+      next = await graph.step(ids, p, p === promptIds.length - 1 ? fillNoise() : null);
+    }
+    for (let step = 0; !run.isCancelled; step++) {
+      for (const s of samples) if (!s.finish) run.add(step, s, next![s.i * 2]!, next![s.i * 2 + 1]!);
+      if (!(await run.endStep(step))) break;
       for (const s of samples) ids[s.i] = s.finish ? tokenizer.eosId : s.tokens.at(-1)!;
       next = await graph.step(ids, promptIds.length + step, fillNoise());
     }
   } finally {
-    signal?.removeEventListener('abort', cancel);
+    run.close();
   }
-  const totalMs = performance.now() - t0;
-  const decodeMs = totalMs - firstTokenMs;
-  const stopped = cancelled;
-  await lastReply;
-  for (const s of samples) s.finish ??= stopped ? 'cancelled' : 'length';
-  return { samples, promptTokens: promptIds.length, firstTokenMs, totalMs, newTokens, tokPerS: decodeMs > 0 ? ((newTokens - firstTokens) * 1000) / decodeMs : 0 };
+  return run.result(promptIds.length);
 }

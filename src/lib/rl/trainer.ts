@@ -22,7 +22,7 @@
 // reference pass (klBeta > 0 only) uses the fixed-shape log-prob graph of the smallest bucket that holds
 // the group (`buckets`), made on first use and kept.
 import { createSession, detectDevice, fetchBytes, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
-import { samplerDevice } from '../models/stage-device';
+import { learnerDevice, samplerDevice } from '../models/stage-device';
 import { readSafetensors } from '../models/safetensors';
 import { packBatch, packSlots, type TrainBatch } from './train-batch';
 import { CapturedStep, type StepScalars } from './captured-step';
@@ -147,7 +147,11 @@ export class Trainer {
       (manifest.external_data ?? ['onnx/policy_weights.onnx_data']).map(async (f) => ({ path: f.split('/').pop()!, data: await fetchBytes(url(f), 'external data') })),
     );
     const initLora = readSafetensors(await fetchBytes(url('lora_init.safetensors'), 'LoRA init'));
-    const made = await createSession(await fetchBytes(url(manifest.packed.file), 'packed train step'), opts.device ?? 'wasm', weights, `${manifest.packed.file} of ${folder}`);
+    const detected = opts.device === 'auto' || opts.device === 'webgpu' ? await detectDevice() : null;
+    const emulated = detected?.emulated === true;
+    const stepDevice = opts.device === 'auto' ? learnerDevice(detected!.device, emulated) : (opts.device ?? 'wasm');
+    const made = await createSession(await fetchBytes(url(manifest.packed.file), 'packed train step'), stepDevice, weights, `${manifest.packed.file} of ${folder}`);
+    const onWasmForSpeed = opts.device === 'auto' && detected!.device === 'webgpu' && stepDevice === 'wasm';
     const device = made.info.device;
     const wanted = opts.sampler === 'auto' ? samplerDevice(device, globalThis.crossOriginIsolated === true) : (opts.sampler ?? device);
     const samplerFile = wanted === 'webgpu' && manifest.sampler.webgpu_file ? manifest.sampler.webgpu_file : manifest.sampler.file;
@@ -158,7 +162,6 @@ export class Trainer {
     let captured: CapturedStep | null = null;
     let uncaptured: string | undefined;
     if (device === 'webgpu' && manifest.gpu && opts.capture !== false) {
-      const emulated = (await detectDevice()).emulated === true;
       captured = new CapturedStep(await fetchBytes(url(manifest.gpu.file), 'WebGPU train step'), weights, shapes, `${manifest.gpu.file} of ${folder}`, emulated ? null : manifest.batch);
       await captured.init().catch(async (err: unknown) => {
         uncaptured = `the WebGPU train step runs uncaptured (${err instanceof Error ? err.message : String(err)})`;
@@ -166,7 +169,8 @@ export class Trainer {
         captured = null;
       });
     }
-    const notice = [made.info.notice, sampler.info.notice, uncaptured].filter(Boolean).join('; ');
+    const emulatedNotice = onWasmForSpeed ? `the WebGPU adapter is CPU-emulated (${detected!.reason}): the learner runs on WASM, faster there` : undefined;
+    const notice = [emulatedNotice, made.info.notice, sampler.info.notice, uncaptured].filter(Boolean).join('; ');
     const trainer = new Trainer(folder, manifest, weights, initLora, padId, config.max_position_embeddings ?? 1024, made.session, captured, sampler.session, {
       device,
       samplerDevice: sampler.info.device,
