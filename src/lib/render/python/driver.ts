@@ -9,7 +9,7 @@
 export const PROGRAM_FILENAME = '<program>';
 
 export const DRIVER_SOURCE = String.raw`
-import sys, builtins, gc, signal, traceback, linecache
+import sys, builtins, gc, signal, traceback, linecache, contextvars
 # Common standard-library modules, imported now so that the snapshot below covers them.
 import math, random, json, re, collections, itertools, functools, io, string, statistics, dataclasses, typing, fractions, decimal, textwrap, operator, copy, heapq, bisect, time, datetime, os
 
@@ -67,7 +67,7 @@ def _lock(refused_modules):
         _freeze(builtins.__dict__),
         _freeze(sys.modules),
         tuple((m.__dict__, _freeze(m.__dict__)) for m in list(sys.modules.values()) if hasattr(m, '__dict__')),
-        (sys.getrecursionlimit(), sys.get_int_max_str_digits(), signal.getsignal(signal.SIGINT), gc.get_threshold()),
+        (sys.getrecursionlimit(), sys.get_int_max_str_digits(), signal.getsignal(signal.SIGINT), gc.get_threshold(), gc.get_debug(), tuple(sys.get_asyncgen_hooks())),
         # The contents of module-level lists, dicts and sets (sys.meta_path, sys.path_importer_cache,
         # gc.callbacks, warnings.filters, re's cache…): a program could leave code in them that the
         # next program would run.
@@ -165,10 +165,10 @@ def _builtins_back(frozen=None, _put_back=_put_back, _builtins=builtins.__dict__
 def _restore(snapshot=None, _put_back=_put_back, _refill=_refill, _quiet=_quiet, _put_back_class=_put_back_class, _env=os.environ._data, _putenv=os.putenv, _unsetenv=os.unsetenv,
              _builtins=builtins.__dict__, _modules=sys.modules, _setlimit=sys.setrecursionlimit,
              _setdigits=sys.set_int_max_str_digits, _signal=signal.signal, _SIGINT=signal.SIGINT,
-             _gc_enable=gc.enable, _gc_threshold=gc.set_threshold, _lines=linecache.cache, _filename=_FILENAME):
+             _gc_enable=gc.enable, _gc_threshold=gc.set_threshold, _gc_debug=gc.set_debug, _asyncgen_hooks=sys.set_asyncgen_hooks, _tzset=getattr(time, 'tzset', lambda: None), _lines=linecache.cache, _filename=_FILENAME):
     """Puts the interpreter back as _lock found it; says whether anything had changed."""
     changed = _quiet()
-    saved_builtins, saved_modules, saved_dicts, (limit, digits, sigint, threshold), containers, env, classes = snapshot
+    saved_builtins, saved_modules, saved_dicts, (limit, digits, sigint, threshold, debug, asyncgen), containers, env, classes = snapshot
     changed = _put_back(_builtins, saved_builtins) or changed  # before anything that may use builtins
     changed = _put_back(_modules, saved_modules) or changed
     for live, saved in saved_dicts:
@@ -187,11 +187,14 @@ def _restore(snapshot=None, _put_back=_put_back, _refill=_refill, _quiet=_quiet,
             _unsetenv(key)
         for key, value in zip(*env):
             _putenv(key, value)
+        _tzset()  # TZ may have changed (where time has tzset)
     _setlimit(limit)
     _setdigits(digits)
     _signal(_SIGINT, sigint)
     _gc_enable()
     _gc_threshold(*threshold)
+    _gc_debug(debug)  # DEBUG_STATS would write into every later program's stderr
+    _asyncgen_hooks(*asyncgen)
     _lines.pop(_filename, None)
     return changed
 
@@ -258,9 +261,11 @@ def _stream_settings(_streams=(sys.stdout, sys.stderr), _fstat=os.fstat):
 _STREAM_SETTINGS = _stream_settings()
 
 def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _describe=_describe, _classify=_classify,
-         _figure=_figure, _short=_short, _restore=_restore, _collect=gc.collect, _quiet=_quiet, _builtins_back=_builtins_back, _SystemExit=SystemExit, _BaseException=BaseException,
+         _figure=_figure, _short=_short, _restore=_restore, _collect=gc.collect, _quiet=_quiet, _builtins_back=_builtins_back, _SystemExit=SystemExit, _BaseException=BaseException, _Context=contextvars.Context,
          _lines=linecache.cache, _filename=_FILENAME, _streams=(sys.stdout, sys.stderr), _settings=_stream_settings, _expected=_STREAM_SETTINGS):
     ns = {'__name__': '__main__', '__builtins__': _builtins}
+    # Context variables (decimal's context among them) set by the program stay in this context.
+    context = _Context()
     out = {'error': None, 'figure': None, 'recycle': False}
     try:
         try:
@@ -270,7 +275,7 @@ def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _desc
             return out
         _lines[_filename] = (len(code), None, code.splitlines(True), _filename)
         try:
-            _exec(tree, ns)
+            context.run(_exec, tree, ns)
         except _SystemExit as e:  # bound: the program may have emptied builtins
             _quiet()
             _builtins_back()
@@ -284,7 +289,7 @@ def _run(code, epilogue, _builtins=builtins, _compile=compile, _exec=exec, _desc
         _builtins_back()
         if out['error'] is None and epilogue:
             try:
-                _exec(_compile(epilogue, '<epilogue>', 'exec'), ns)
+                context.run(_exec, _compile(epilogue, '<epilogue>', 'exec'), ns)
             except BaseException as e:
                 d = _describe(_classify(e), e)
                 d['message'] = 'epilogue: ' + d['message']
