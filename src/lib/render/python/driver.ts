@@ -82,19 +82,21 @@ def _lock(refused_modules):
     sys.addaudithook(_audit)  # audit hooks cannot be removed; this one also refuses adding others
 
 ${RESTORE_SOURCE}
-def _program_frames(tb):
-    while tb is not None and tb.tb_frame.f_code.co_filename != _FILENAME:
+# _program_frames, _describe and _classify also take what they use as defaults: a program can
+# rebind the driver's globals (sys.modules['__main__']) before it fails.
+def _program_frames(tb, _filename=_FILENAME):
+    while tb is not None and tb.tb_frame.f_code.co_filename != _filename:
         tb = tb.tb_next
     return tb
 
-def _describe(kind, exc):
+def _describe(kind, exc, _filename=_FILENAME, _program_frames=_program_frames, _format=traceback.format_exception, _tb_cap=_TB_CAP, _short=_short):
     line = None
-    if isinstance(exc, SyntaxError) and exc.filename == _FILENAME:
+    if isinstance(exc, SyntaxError) and exc.filename == _filename:
         line = exc.lineno
     tb = _program_frames(exc.__traceback__)
     t = tb
     while t is not None:
-        if t.tb_frame.f_code.co_filename == _FILENAME:
+        if t.tb_frame.f_code.co_filename == _filename:
             line = t.tb_lineno
         t = t.tb_next
     try:
@@ -102,11 +104,11 @@ def _describe(kind, exc):
     except BaseException as e:
         text = f'<the exception could not be shown: {type(e).__name__}>'
     try:
-        tb_text = ''.join(traceback.format_exception(type(exc), exc, tb))
+        tb_text = ''.join(_format(type(exc), exc, tb))
     except BaseException:
         tb_text = ''
-    if len(tb_text) > _TB_CAP:
-        tb_text = '…' + tb_text[-_TB_CAP:]
+    if len(tb_text) > _tb_cap:
+        tb_text = '…' + tb_text[-_tb_cap:]
     name = type(exc).__name__
     message = _short(f'{name}: {text}' if text else name)
     if line is not None:
@@ -126,12 +128,12 @@ def _figure(ns):
             return {'bytes': data, 'width': w, 'height': h}
     raise TypeError('__sgp_figure__ must be bytes (an encoded image) or (width, height, rgba_bytes) with width*height*4 bytes')
 
-def _classify(exc):
+def _classify(exc, _refusals=(SandboxRefusal, RefusedImport)):
     if isinstance(exc, KeyboardInterrupt):
         return 'interrupted'
     if isinstance(exc, MemoryError):
         return 'memory'
-    if isinstance(exc, (SandboxRefusal, RefusedImport)):
+    if isinstance(exc, _refusals):
         return 'refused'
     return 'python'
 
