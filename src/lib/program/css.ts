@@ -12,6 +12,8 @@ interface Rule {
   type: string;
   ids: string[];
   classes: string[];
+  /** Descendant and sibling (~) combinators: a matcher may backtrack over every ancestor for each. */
+  backtracking: number;
   declarations: Declaration[];
 }
 
@@ -75,11 +77,12 @@ function matchingBrace(text: string, open: number, to: number): number {
 function compound(selector: string): Omit<Rule, 'declarations'> {
   // Drop bracketed attribute tests and parenthesised pseudo arguments first: they may hold spaces.
   const flat = selector.replace(/\[[^\]]*\]?|\([^)]*\)?/g, '').trim();
+  const backtracking = flat.replace(/\s*([>+])\s*/g, '$1').split(/\s+|~/).length - 1;
   const last = flat.split(/[\s>+~]+/).filter(Boolean).pop() ?? '';
   const type = /^(?:[\w*-]*\|)?([A-Za-z_][\w-]*)/.exec(last)?.[1] ?? '';
   const ids = [...last.matchAll(/#([\w-]+)/g)].map((m) => m[1] ?? '');
   const classes = [...last.matchAll(/\.([\w-]+)/g)].map((m) => m[1] ?? '');
-  return { type, ids, classes };
+  return { type, ids, classes, backtracking };
 }
 
 /** The CSS rules of a document, indexed so each element looks up only the rules it could match. */
@@ -114,4 +117,26 @@ export class StyleIndex {
     }
     return out;
   }
+}
+
+/**
+ * Selector tests a CSS matcher like resvg's (simplecss) may run: every rule is tried on every element,
+ * and a rule with k descendant combinators may try each k-subset of an element's ancestors before it
+ * fails (C(depth, k)). `depths` counts elements by nesting depth.
+ */
+export function selectorTests(rules: readonly Rule[], depths: readonly number[]): number {
+  const byK = new Map<number, number>();
+  for (const r of rules) byK.set(r.backtracking, (byK.get(r.backtracking) ?? 0) + 1);
+  let total = 0;
+  for (const [k, n] of byK) {
+    for (let d = 0; d < depths.length; d++) if (depths[d]) total += n * depths[d]! * binomial(d, k);
+  }
+  return total;
+}
+
+function binomial(n: number, k: number): number {
+  if (k > n) return 1; // fails at once: too few ancestors
+  let c = 1;
+  for (let i = 1; i <= Math.min(k, n - k); i++) c = (c * (n - i + 1)) / i;
+  return c;
 }

@@ -4,11 +4,13 @@
 // use bomb costs a few lookups, not its expansion). The prices are in prices.ts.
 
 import { isSvg, type XmlDocument, type XmlElement } from '../program/normalise.ts';
-import { parseDeclarations, parseStyleSheet, StyleIndex } from '../program/css.ts';
-import { parseLength, parseNumbers, parseTransform } from '../program/geometry.ts';
+import { parseDeclarations, parseStyleSheet, selectorTests, StyleIndex } from '../program/css.ts';
+import { parseLength, parseNumbers } from '../program/geometry.ts';
 import { quote, refuse } from './limit-error.ts';
-import { addCost, dashPeriod, estimatedMs, flatteningSegments, geometry, textOf, zeroCost, type Cost } from './prices.ts';
+import { describeCycle, judgeCycle, type Frame, type Link } from './cycles.ts';
+import { addCost, curveExtentPx, curvesOf, dashPeriod, estimatedMs, flatteningSegments, geometry, STROKED_PIECES_MAX, textOf, zeroCost, type Cost } from './prices.ts';
 import { filterPricer, type Box } from './filter-cost.ts';
+import { areaScaleOf, enlarge, grow, viewportScale } from './scale.ts';
 import type { RenderLimits } from './limits.ts';
 
 // Drawn only when referenced (or not at all): their content costs where it is used.
@@ -18,11 +20,11 @@ const SHAPES = new Set(['path', 'line', 'polyline', 'polygon', 'rect', 'circle',
 const MARKABLE = new Set(['path', 'line', 'polyline', 'polygon']);
 /** Properties that reference or cost something; the others are dropped when styles are read. */
 const COSTLY = new Set(['fill', 'stroke', 'filter', 'clip-path', 'mask', 'marker', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray',
-  'opacity', 'mix-blend-mode', 'isolation', 'stroke-width']);
+  'opacity', 'mix-blend-mode', 'isolation', 'stroke-width', 'font-size', 'stroke-miterlimit', 'font-family']);
 const COSTLY_LIST = [...COSTLY];
 const REFERENCING = ['href', 'filter', 'mask', 'clip-path', 'fill', 'stroke', 'style'];
 const NO_PROPS: Map<string, string[]> = new Map();
-const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray', 'stroke-width']);
+const INHERITED = new Set(['fill', 'stroke', 'marker-start', 'marker-mid', 'marker-end', 'stroke-dasharray', 'stroke-width', 'font-size', 'stroke-miterlimit', 'font-family']);
 /** tiny-skia stops dashing past a million dashes per path (it draws the plain stroke). */
 const MAX_DASHES = 1e6;
 /** A stroke this many px wide costs one more segment per vertex; past the cap the stroke covers the canvas anyway. */
@@ -30,36 +32,20 @@ const STROKE_PX_PER_SEGMENT = 20;
 const STROKE_WIDTH_CAP = 20;
 /** A glyph on a <textPath> costs about one stroked segment per 50 segments of its path (measured: 40 ns per glyph·segment). */
 const TEXT_PATH_CHARS_PER_SEGMENT = 50;
+/** A character with its own position costs this many more characters' shaping (0.26 ms against 0.09 under load). */
+const TEXT_POSITIONED_EXTRA = 2;
+/** Each font family a text chunk lists is looked up: 20,000 on one chunk took 0.38 s, on 99 CSS-styled tspans 2 s (under load). */
+const TEXT_CHARS_PER_FAMILY = 0.1;
+const TEXT_CHUNKS = new Set(['text', 'tspan', 'textPath']);
+/** Drawing a raster image, in canvas-sized layers per canvas it covers, plus a fixed part (10×10-unit ones: 2.5 ms each under load). */
+const IMAGE_DRAW_LAYERS = 2;
+const IMAGE_DRAW_FIXED_LAYERS = 0.1;
 
-/** How much a transform list scales areas (|det|); a non-finite one counts as unbounded. */
-function areaScaleOf(transform: string | undefined): number {
-  if (!transform) return 1;
-  const [a, b, c, d] = parseTransform(transform);
-  const det = Math.abs(a * d - b * c);
-  return Number.isFinite(det) ? det : Infinity;
-}
-
-/**
- * Scaling below a transform or viewport: pattern tiles (2.6 s for a 10-unit tile under scale(1000))
- * and morphology radii (radius 1 under scale(20): 3 s) grow with the area scale.
- */
-function grow(c: Cost, scale: number): void {
-  if (!(scale > 1)) return;
-  if (c.morphMs > 0) { c.filterMs += c.morphMs * (scale - 1); c.morphMs *= scale; }
-  if (c.tileCount > 0) {
-    const before = Math.max(c.tileCount, c.tiles);
-    c.tiles *= scale;
-    c.layers += Math.max(c.tileCount, c.tiles) - before;
-  }
-}
-
-/** The viewBox-to-viewport area scale of a nested <svg> or a <symbol> (sized by its <use>); 1 when unknown. */
-function viewportScale(el: XmlElement, sizedBy: XmlElement): number {
-  const vb = parseNumbers(el.attrs.get('viewBox'));
-  const w = parseLength(sizedBy.attrs.get('width')), h = parseLength(sizedBy.attrs.get('height'));
-  if (vb.length !== 4 || !(w > 0 && h > 0)) return 1;
-  const s = (w / (vb[2] ?? 1)) * (h / (vb[3] ?? 1));
-  return s > 0 ? s : 1;
+/** Characters given their own position in a text element and its spans: the longest position list of each. */
+function positioned(el: XmlElement): number {
+  let n = Math.max(0, ...['x', 'y', 'dx', 'dy', 'rotate'].map((k) => parseNumbers(el.attrs.get(k)).length - 1));
+  for (const k of el.children) n += positioned(k);
+  return n;
 }
 
 function descendants(el: XmlElement, name: string, out: XmlElement[] = []): XmlElement[] {
@@ -79,6 +65,19 @@ export interface CostHooks {
 export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: number; h: number; px: number }, hooks: CostHooks): Cost {
   const root = doc.root;
   if (!root) return zeroCost();
+  const outputPx = canvas.px * Math.max(canvas.w, canvas.h);
+  let extentMemo: number | undefined;
+  /** The largest coordinate or size written anywhere in the document, in canvases: a bound on any element's box. */
+  const extent = (): number => {
+    if (extentMemo !== undefined) return extentMemo;
+    let max = 1;
+    for (const el of doc.elements) {
+      for (const k of ['x', 'y', 'width', 'height', 'r', 'rx', 'ry', 'cx', 'cy', 'x1', 'x2', 'y1', 'y2', 'd', 'points']) {
+        for (const v of parseNumbers(el.attrs.get(k))) if (Math.abs(v) > max && Number.isFinite(v)) max = Math.abs(v);
+      }
+    }
+    return (extentMemo = (2 * max) / Math.max(canvas.w, canvas.h));
+  };
   const byId = new Map<string, XmlElement[]>();
   for (const el of doc.elements) {
     const id = el.attrs.get('id');
@@ -86,7 +85,21 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   }
   // Style sheets: every <style> in the document, read whatever its type says (a superset).
   const sheet = doc.elements.filter((e) => e.name === 'style').map((e) => e.text).join('\n');
-  const rules = parseStyleSheet(sheet)
+  const allRules = parseStyleSheet(sheet);
+  if (allRules.length > 0) {
+    const depths: number[] = [];
+    const depthOf = new Map<XmlElement, number>();
+    for (const el of doc.elements) {
+      const d = el.parent ? (depthOf.get(el.parent) ?? 0) + 1 : 0;
+      depthOf.set(el, d);
+      depths[d] = (depths[d] ?? 0) + 1;
+    }
+    const tests = selectorTests(allRules, depths);
+    if (!(tests <= L.maxSelectorTests)) {
+      refuse('costly-style', `matching its CSS rules against its elements takes about ${tests >= 1e6 ? tests.toExponential(2) : Math.round(tests)} selector tests; the limit is ${L.maxSelectorTests} (maxSelectorTests)`, '<style>', 'maxSelectorTests');
+    }
+  }
+  const rules = allRules
     .map((r) => ({ ...r, declarations: r.declarations.filter(([p]) => COSTLY.has(p)) }))
     .filter((r) => r.declarations.length > 0);
   const styles = new StyleIndex(rules);
@@ -139,7 +152,7 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   const mostly = (el: XmlElement): string => {
     const groups = new Map<string, [count: number, ms: number]>();
     for (const child of el.children) {
-      const c = memo.get(child.index * 2) ?? memo.get(child.index * 2 + 1);
+      const c = memo.get(child.index * 4 + 1) ?? memo.get(child.index * 4) ?? memo.get(child.index * 4 + 3) ?? memo.get(child.index * 4 + 2);
       if (!c) continue;
       const g = groups.get(tag(child)) ?? [0, 0];
       groups.set(tag(child), [g[0] + 1, g[1] + estimatedMs(c, 1)]);
@@ -154,45 +167,71 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   };
 
   const memo = new Map<number, Cost>();
-  /** Elements being priced → how many non-<use> references had been followed when each was entered. */
-  const visiting = new Map<number, number>();
+  /** The path of the walk, from the root: each element with how it was reached (cycles.ts judges loops on it). */
+  const chain: Frame[] = [];
+  /** Elements on the chain → their position in it. */
+  const onChain = new Map<number, number>();
   let viaOther = 0;
   let viaUses = 0;
-  let depth = 0;
+  /** Inside a clipPath usvg ignores children's fill, stroke, markers, masks and filters (and their references). */
+  let inClip = 0;
+
+  /** Whether el itself (attribute, CSS rule or style, not inheritance) sets prop to a url() naming t. */
+  const owns = (el: XmlElement, prop: Link, t: XmlElement): boolean => {
+    const values = [el.attrs.get(prop) ?? '', ...styles.declarationsFor(el).filter(([p]) => p === prop).map(([, v]) => v),
+      ...parseDeclarations(el.attrs.get('style') ?? '').filter(([p]) => p === prop).map(([, v]) => v)];
+    return values.some((v) => [...v.matchAll(/url\(([^)]*)\)/g)].some((m) => target(m[1] ?? '', false) === t));
+  };
+
+  /** el met again while the walk is inside it: refuse the loops resvg cannot break (see cycles.ts). */
+  const cycle = (el: XmlElement, at: number, link: Link, ref?: XmlElement): Cost => {
+    const frames = chain.slice(at);
+    const verdict = judgeCycle(frames, link, ref, owns);
+    if (verdict === 'use-cycle') refuse('use-cycle', 'a <use> refers to an element that contains it (directly or through other references); remove the cycle', tag(el));
+    if (verdict === 'overflows') {
+      refuse('reference-cycle', `its references lead back to it (${quote(describeCycle(frames, link), 80)}), a loop resvg follows until its stack overflows; remove one of the links`, tag(el));
+    }
+    return zeroCost(); // resvg sets one link of the loop to none
+  };
+
+  /** Runs fn with el on the chain; a loop back to an element already on it is judged instead. */
+  const enter = (el: XmlElement, link: Link, ref: XmlElement | undefined, fn: () => Cost): Cost => {
+    const at = onChain.get(el.index);
+    if (at !== undefined) return cycle(el, at, link, ref);
+    if (chain.length >= L.maxReferenceDepth) refuse('too-deep', `nesting and references (use, href, url()) chain more than ${L.maxReferenceDepth} levels deep; the limit is ${L.maxReferenceDepth} (maxReferenceDepth)`, tag(el), 'maxReferenceDepth');
+    onChain.set(el.index, chain.length);
+    chain.push(ref ? { el, link, ref } : { el, link });
+    try { return fn(); } finally { chain.pop(); onChain.delete(el.index); }
+  };
 
   /** el and its subtree drawn as a group, with everything they reference. */
-  const drawn = (el: XmlElement, viaUse: boolean): Cost => {
-    const entered = visiting.get(el.index);
-    if (entered !== undefined) {
-      // A cycle of <use>s alone is refused (resvg drops it silently); one through a marker, pattern,
-      // mask, clip or filter is broken by resvg and adds nothing.
-      if (viaUse && entered === viaOther) refuse('use-cycle', 'a <use> refers to an element that contains it (directly or through other references); remove the cycle', tag(el));
-      return zeroCost(); // resvg drops recursive pattern/mask/clip/filter links
-    }
+  const drawn = (el: XmlElement, link: Link, ref?: XmlElement): Cost => {
+    const at = onChain.get(el.index);
+    if (at !== undefined) return cycle(el, at, link, ref);
     // Inside a <use> or a referenced resource, an element's own box says nothing of its drawn size.
-    const key = el.index * 2 + (viaOther === 0 && viaUses === 0 ? 1 : 0);
+    const key = el.index * 4 + (viaOther === 0 && viaUses === 0 ? 1 : 0) + (inClip > 0 ? 2 : 0);
     const known = memo.get(key);
     if (known) return known;
-    if (++depth > L.maxReferenceDepth) refuse('too-deep', `references (use, href, url()) chain more than ${L.maxReferenceDepth} levels deep; the limit is ${L.maxReferenceDepth} (maxReferenceDepth)`, tag(el), 'maxReferenceDepth');
-    visiting.set(el.index, viaOther);
-    const c = own(el);
-    for (const child of el.children) if (isSvg(child) && !BY_REFERENCE.has(child.name)) addCost(c, drawn(child, false));
-    // A scaling transform enlarges the pattern tiles and morphology radii below it.
-    grow(c, areaScaleOf(el.attrs.get('transform')) * (el.name === 'svg' && el.parent ? viewportScale(el, el) : 1));
-    visiting.delete(el.index);
-    depth--;
+    const c = enter(el, link, ref, () => {
+      const c = own(el);
+      for (const child of el.children) if (isSvg(child) && !BY_REFERENCE.has(child.name)) addCost(c, drawn(child, 'child'));
+      // A scaling transform enlarges the pattern tiles and morphology radii below it.
+      grow(c, areaScaleOf(el.attrs.get('transform')) * (el.name === 'svg' && el.parent ? viewportScale(el, el) : 1), outputPx);
+      return c;
+    });
     hooks.budget(c, tag(el), () => mostly(el));
     memo.set(key, c);
     return c;
   };
 
   /** A marker, pattern, mask, clip or feImage target, priced where it is referenced. */
-  const referenced = (t: XmlElement): Cost => {
+  const referenced = (t: XmlElement, link: Link, ref?: XmlElement): Cost => {
     viaOther++;
-    try { return drawn(t, false); } finally { viaOther--; }
+    if (t.name === 'clipPath') inClip++;
+    try { return drawn(t, link, ref); } finally { viaOther--; if (t.name === 'clipPath') inClip--; }
   };
 
-  const { filterCost } = filterPricer({ L, canvas, target, referenced, image: hooks.image, tag });
+  const { filterCost } = filterPricer({ L, canvas, target, referenced, enter, image: hooks.image, tag });
 
   /** The element's own work: itself, its geometry and text, and what its properties reference. */
   const own = (el: XmlElement): Cost => {
@@ -204,49 +243,89 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       if (t && isSvg(t)) {
         viaUses++;
         let sub: Cost;
-        try { sub = drawn(t, true); } finally { viaUses--; }
+        try { sub = drawn(t, 'use'); } finally { viaUses--; }
         addCost(c, sub);
         if (t.name === 'symbol') { // its viewport clips, like a nested <svg>, and may scale
           c.layers++;
-          grow(c, viewportScale(t, el));
+          grow(c, viewportScale(t, el), outputPx);
+        } else if (t.name === 'svg' && (el.attrs.has('width') || el.attrs.has('height'))) {
+          // The use's size replaces the <svg>'s own: a 1-unit one used at 1000 scaled its pattern 1000× (2.4 s, 2 GB).
+          grow(c, viewportScale(t, el) / viewportScale(t, t), outputPx);
         }
         c.useDepth = sub.useDepth + 1;
         if (c.useDepth > L.maxUseChain) refuse('use-bomb', `<use> references chain more than ${L.maxUseChain} levels deep; the limit is ${L.maxUseChain} (maxUseChain)`, tag(el), 'maxUseChain');
         // The target inherits this use's paint and markers: price them on every node it draws.
         addCost(c, inherited(p, sub.segments, sub.length), Math.max(1, sub.nodes));
+        // A stroke handed down to curves that were scaled up below is as wide as they grew.
+        if (sub.curveGrowth > 1 && (p.get('stroke') ?? []).some((v) => v !== 'none')) {
+          c.segments += sub.curves * Math.min(STROKED_PIECES_MAX, sub.curveGrowth - 1);
+        }
       }
     } else if (SHAPES.has(el.name)) {
-      const g = geometry(el);
-      c.segments += g.segments + flatteningSegments(el, canvas.px, canvas.px * Math.max(canvas.w, canvas.h));
+      const g = geometry(el, Math.max(canvas.w, canvas.h));
+      c.segments += g.segments + flatteningSegments(el, canvas.px, outputPx);
+      c.curves += curvesOf(el);
+      c.curvePx += curvesOf(el) * curveExtentPx(el, canvas.px, outputPx);
       // Wide strokes cost more per vertex (joins, caps): 40,000 vertices at 89 px took 0.64 s.
       if ((p.get('stroke') ?? []).some((v) => v !== 'none')) {
+        c.strokedCurves += curvesOf(el);
         const width = Math.max(0, ...(p.get('stroke-width') ?? []).map((v) => Math.abs(parseLength(v)) || 0));
-        c.segments += g.segments * Math.min(STROKE_WIDTH_CAP, (width * canvas.px) / STROKE_PX_PER_SEGMENT);
+        // A high miter limit turns sharp joins into long spikes: 36,000 joins at limit 10⁹ took 0.85 s.
+        const miter = Math.max(1, ...(p.get('stroke-miterlimit') ?? []).map((v) => Math.abs(parseFloat(v)) / 4).filter(Number.isFinite));
+        c.segments += g.segments * Math.min(STROKE_WIDTH_CAP, (width * miter * canvas.px) / STROKE_PX_PER_SEGMENT);
       }
       c.length += g.length;
       addCost(c, inherited(p, MARKABLE.has(el.name) ? g.segments : -1, g.length, g.exact));
     } else if (el.name === 'text') {
-      c.textChars += textOf(el).length;
-      addCost(c, inherited(p, -1, 0));
+      const chars = textOf(el).length;
+      // Characters placed one by one (x, y, dx, dy, rotate lists) are shaped one by one: 1,900 took 0.5 s.
+      c.textChars += chars + TEXT_POSITIONED_EXTRA * Math.min(chars, positioned(el));
+      // Dashes follow every glyph outline (about 4 em each): 200 dashed characters took 0.9 s.
+      const stroked = (p.get('stroke') ?? []).some((v) => v !== 'none');
+      const em = Math.max(0, ...(p.get('font-size') ?? []).map((v) => Math.abs(parseLength(v))).filter(Number.isFinite)) || 16;
+      addCost(c, inherited(p, -1, stroked ? chars * 4 * em : 0));
       // Glyphs placed along a <textPath> walk its path: 1,900 characters on 20,000 segments took 1.5 s.
       for (const tp of descendants(el, 'textPath')) {
         const path = target(tp.attrs.get('href') ?? '', false);
-        if (path && SHAPES.has(path.name)) c.segments += (textOf(tp).length * geometry(path).segments) / TEXT_PATH_CHARS_PER_SEGMENT;
+        if (path && SHAPES.has(path.name)) c.segments += (textOf(tp).length * geometry(path, Math.max(canvas.w, canvas.h)).segments) / TEXT_PATH_CHARS_PER_SEGMENT;
       }
     } else if (el.name === 'tref') {
       const t = target(el.attrs.get('href') ?? '', false);
       if (t) c.textChars += textOf(t).length;
     } else if (el.name === 'image') {
-      addCost(c, hooks.image(el.attrs.get('href') ?? '', tag(el)));
+      // An SVG image is drawn at the image's size: 3500 units of a 100-unit canvas (1225 canvases) drew one blur in 0.5 s.
+      const area = (parseLength(el.attrs.get('width')) * parseLength(el.attrs.get('height'))) / (canvas.w * canvas.h);
+      const sub = addCost(zeroCost(), hooks.image(el.attrs.get('href') ?? '', tag(el)));
+      if (area > 1) enlarge(sub, area);
+      // A raster is resampled onto every pixel it covers, however few it has: 100 canvas-sized 1×1 PNGs took 3.4 s under load.
+      if (sub.imagePixels > 0) c.layers += IMAGE_DRAW_LAYERS * (area >= 0 ? Math.min(1, area) : 1) + IMAGE_DRAW_FIXED_LAYERS;
+      addCost(c, sub);
+    }
+    if (TEXT_CHUNKS.has(el.name) && p.has('font-family')) {
+      c.textChars += TEXT_CHARS_PER_FAMILY * Math.max(0, ...(p.get('font-family') ?? []).map((v) => v.split(',').length - 1));
     }
     const box = viaOther === 0 && viaUses === 0 ? boxOf(el) : null;
-    for (const v of p.get('filter') ?? []) addCost(c, filterCost(v, el, box)); // each candidate counted: a superset
+    if (inClip === 0 && p.has('filter')) {
+      for (const v of p.get('filter') ?? []) addCost(c, filterCost(v, el, box)); // each candidate counted: a superset
+      // resvg-wasm traps (unreachable) once a filtered element spans ~2³¹ px: its own box, else the document's extent.
+      const span = box ? Math.max(box.w, box.h) : extent();
+      if (Number.isFinite(span) && span > c.filterSpan) c.filterSpan = span; // an infinite size is not drawn at all
+    }
     // Offscreen layers, priced by area: canvas-sized unless the element's own box is known.
-    const layer = box ? box.w * box.h : 1;
-    for (const prop of ['clip-path', 'mask'] as const) {
+    const layer = box ? Math.min(1, box.w) * Math.min(1, box.h) : 1; // layers are clipped to the canvas
+    for (const prop of inClip === 0 ? ['clip-path', 'mask'] as const : ['clip-path'] as const) {
       for (const v of p.get(prop) ?? []) {
         const t = target(v, false);
-        if (t && (t.name === 'clipPath' || t.name === 'mask')) { c.layers += layer; addCost(c, referenced(t)); }
+        if (t && (t.name === 'clipPath' || t.name === 'mask')) {
+          c.layers += layer;
+          const content = addCost(zeroCost(), referenced(t, prop, t));
+          // objectBoundingBox content is drawn at the element's size: a radius-1 morphology in a mask on a
+          // 100-unit rect took 1.1 s, 100 circles clipping a 10⁷-unit rect 0.74 s.
+          if (t.attrs.get(t.name === 'mask' ? 'maskContentUnits' : 'clipPathUnits') === 'objectBoundingBox') {
+            grow(content, box ? box.w * canvas.w * box.h * canvas.h : canvas.w * canvas.h, outputPx);
+          }
+          addCost(c, content);
+        }
       }
     }
     // A nested <svg> clips to its viewport through a layer: 3,000 of them took 29 s on a loaded machine.
@@ -261,8 +340,8 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   /** Paint servers, markers and dashes of a drawn shape (or of everything a <use> draws). */
   const inherited = (p: Map<string, string[]>, segments: number, length: number, exact = false): Cost => {
     const c = zeroCost();
-    if (p.size === 0) return c;
-    for (const prop of ['fill', 'stroke'] as const) addCost(c, maxOf((p.get(prop) ?? []).map(paintCost)));
+    if (p.size === 0 || inClip > 0) return c; // a clipPath child is painted black, without markers or dashes
+    for (const prop of ['fill', 'stroke'] as const) addCost(c, maxOf((p.get(prop) ?? []).map((v) => paintCost(v, prop))));
     if (segments >= 0) {
       for (const [prop, times] of [['marker-start', 1], ['marker-end', 1], ['marker-mid', Math.max(0, segments - 2)]] as const) {
         const markers = (p.get(prop) ?? []).map((v) => target(v, false)).filter((t) => t?.name === 'marker') as XmlElement[];
@@ -271,7 +350,9 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
         addCost(c, maxOf(markers.map((m) => markerCost(m, strokeWidth))), times);
       }
     }
-    const periods = (p.get('stroke-dasharray') ?? []).map(dashPeriod).filter((x) => x > 0);
+    // Font-relative dash lengths take the smallest font size that may apply.
+    const em = Math.min(16, ...(p.get('font-size') ?? []).map((v) => Math.abs(parseLength(v))).filter((v) => v > 0));
+    const periods = (p.get('stroke-dasharray') ?? []).map((v) => dashPeriod(v, em, Math.hypot(canvas.w, canvas.h) / Math.SQRT2)).filter((x) => x > 0);
     if (periods.length > 0 && length > 0) {
       const dashes = length / Math.min(...periods);
       // An exact length over the cap means no dashing at all; an upper bound may hide a count just under it.
@@ -280,9 +361,10 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     return c;
   };
 
-  const paintCost = (value: string): Cost => {
+  const paintCost = (value: string, prop: 'fill' | 'stroke'): Cost => {
     const c = zeroCost();
     let t = target(value, false);
+    const named = t;
     const seen = new Set<XmlElement>();
     let tile: number | undefined; // the tile size comes from the first pattern that sets one
     for (let hops = 0; t && !seen.has(t); hops++) { // resvg ignores an href that loops back
@@ -295,7 +377,9 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
           c.layers += Math.max(1, tile); // a tile smaller than the canvas still costs a layer
           c.tiles += tile;
           c.tileCount++;
-          return addCost(c, referenced(content));
+          const drawnContent = addCost(zeroCost(), referenced(content, prop, named));
+          grow(drawnContent, contentScale(t) * areaScaleOf(t.attrs.get('patternTransform')), outputPx);
+          return addCost(c, drawnContent);
         }
       } else if (t.name === 'linearGradient' || t.name === 'radialGradient') {
         const stops = t.children.filter((k) => k.name === 'stop').length;
@@ -320,6 +404,23 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
   };
 
   /**
+   * How much a pattern scales its content (before patternTransform): viewBox to tile, or the box for
+   * objectBoundingBox content units. A 0.1-unit viewBox on a canvas-sized tile drew a nested pattern's
+   * 10-unit tiles 1000 times larger (1.3 s, 2 GB).
+   */
+  const contentScale = (t: XmlElement): number => {
+    const vb = parseNumbers(t.attrs.get('viewBox'));
+    const user = t.attrs.get('patternUnits') === 'userSpaceOnUse';
+    const side = (k: 'width' | 'height', whole: number): number => {
+      const raw = t.attrs.get(k) ?? '0';
+      return /%\s*$/.test(raw) ? (parseFloat(raw) / 100) * whole : parseLength(raw) * (user ? 1 : whole);
+    };
+    const s = vb.length === 4 ? (side('width', canvas.w) / (vb[2] ?? 1)) * (side('height', canvas.h) / (vb[3] ?? 1))
+      : t.attrs.get('patternContentUnits') === 'objectBoundingBox' ? canvas.w * canvas.h : 1;
+    return Number.isNaN(s) ? 1 : Math.abs(s);
+  };
+
+  /**
    * A marker instance draws through a clip of the marker's viewport: priced as a layer of that size
    * (canvas-sized at most). 400 instances of a 10⁵-unit marker took 2.8 s; 10,000 small ones 0.28 s.
    */
@@ -327,7 +428,11 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
     const s = m.attrs.get('markerUnits') === 'userSpaceOnUse' ? 1 : strokeWidth;
     const side = (k: string): number => parseLength(m.attrs.get(k) ?? '3') * s;
     const area = Math.abs(side('markerWidth') * side('markerHeight')) / (canvas.w * canvas.h);
-    const c = addCost(zeroCost(), referenced(m));
+    const c = addCost(zeroCost(), referenced(m, 'marker', m));
+    // Its content is scaled by stroke-width and the viewBox: a radius-1 morphology under stroke-width 30 took 4 s.
+    const vb = parseNumbers(m.attrs.get('viewBox'));
+    const content = vb.length === 4 ? (side('markerWidth') / (vb[2] ?? 1)) * (side('markerHeight') / (vb[3] ?? 1)) : s * s;
+    grow(c, Math.abs(content), outputPx);
     c.layers += Number.isFinite(area) ? Math.min(1, area) : 1;
     return c;
   };
@@ -345,10 +450,12 @@ export function documentCost(doc: XmlDocument, L: RenderLimits, canvas: { w: num
       : el.name === 'circle' ? [2 * v('r'), 2 * v('r')]
       : el.name === 'ellipse' ? [2 * v('rx'), 2 * v('ry')] : [NaN, NaN];
     if (!(w >= 0 && h >= 0)) return null; // percentages, units unknown, NaN
-    return { w: Math.min(1, w / canvas.w), h: Math.min(1, h / canvas.h) };
+    // Not clamped to the canvas: resvg filters a region up to ~16 canvases (regionOf caps it), and a
+    // 10⁴-unit rect's blur took 0.38 s where a canvas-sized one takes 20 ms.
+    return { w: w / canvas.w, h: h / canvas.h };
   };
 
-  return drawn(root, false);
+  return drawn(root, 'child');
 }
 
 const maxOf = (costs: Cost[]): Cost => costs.reduce((a, b) => (weight(b) > weight(a) ? b : a), zeroCost());

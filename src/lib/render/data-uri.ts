@@ -57,11 +57,17 @@ const ascii = (b: Uint8Array, i: number, n: number): string => String.fromCharCo
 export function readImageHeader(b: Uint8Array): ImageHeader | null {
   if (b[0] === 0x89 && ascii(b, 1, 3) === 'PNG') return { format: 'png', width: u32be(b, 16), height: u32be(b, 20) };
   if (ascii(b, 0, 4) === 'GIF8') {
-    // The logical screen, and every frame's own size: a decoder allocates for the larger.
+    // The logical screen, and the first frame's own size: a decoder allocates for the larger. The
+    // blocks are walked (palette, extensions and their sub-blocks skipped): a 0x2c byte inside a
+    // palette or a comment is not an image separator.
     let width = u16le(b, 6), height = u16le(b, 8);
-    for (let i = 13; i + 9 < b.length; i++) {
-      if (b[i] === 0x2c) { width = Math.max(width, u16le(b, i + 5)); height = Math.max(height, u16le(b, i + 7)); break; }
+    let i = 13 + ((b[10] ?? 0) & 0x80 ? 3 << (((b[10] ?? 0) & 7) + 1) : 0);
+    while (i < b.length && b[i] === 0x21) {
+      i += 2;
+      while (i < b.length && b[i] !== 0) i += (b[i] ?? 0) + 1;
+      i++;
     }
+    if (b[i] === 0x2c) { width = Math.max(width, u16le(b, i + 5)); height = Math.max(height, u16le(b, i + 7)); }
     return { format: 'gif', width, height };
   }
   if (ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') {

@@ -6,6 +6,7 @@ import { parseLength, parseNumbers } from '../program/geometry.ts';
 import { quote, refuse } from './limit-error.ts';
 import { addCost, FILTER_MS, zeroCost, type Cost } from './prices.ts';
 import type { RenderLimits } from './limits.ts';
+import type { Link } from './cycles.ts';
 
 /** An element's box as fractions of the canvas. */
 export interface Box { w: number; h: number }
@@ -16,13 +17,15 @@ export interface FilterContext {
   canvas: { w: number; h: number; px: number };
   target(ref: string, forUse: boolean): XmlElement | undefined;
   /** The cost of drawing a referenced element (feImage). */
-  referenced(el: XmlElement): Cost;
+  referenced(el: XmlElement, link: Link, ref?: XmlElement): Cost;
+  /** Prices a filter element with it on the walk's chain, so a loop back to it is judged (cost.ts). */
+  enter(el: XmlElement, link: Link, ref: XmlElement | undefined, fn: () => Cost): Cost;
   image(href: string, at: string): Cost;
   tag(el: XmlElement): string;
 }
 
 /** filterCost(value, el, box): the cost of a `filter` property value on el (box: el's, when known). */
-export function filterPricer({ L, canvas, target, referenced, image, tag }: FilterContext): { filterCost(value: string, el: XmlElement, box: Box | null): Cost } {
+export function filterPricer({ L, canvas, target, referenced, enter, image, tag }: FilterContext): { filterCost(value: string, el: XmlElement, box: Box | null): Cost } {
   const filterCost = (value: string, el: XmlElement, box: Box | null): Cost => {
     const c = zeroCost();
     for (const m of value.matchAll(/([a-zA-Z-]+)\s*\(([^)]*)\)/g)) {
@@ -47,7 +50,12 @@ export function filterPricer({ L, canvas, target, referenced, image, tag }: Filt
     const key = `${f.index} ${box.w} ${box.h}`;
     const known = filterMemo.get(key);
     if (known) return known;
-    filterMemo.set(key, zeroCost()); // a filter reaching itself through feImage adds nothing
+    const c = enter(f, 'filter', f, () => filterWork(f, box));
+    filterMemo.set(key, c);
+    return c;
+  };
+
+  const filterWork = (f: XmlElement, box: Box): Cost => {
     const c = zeroCost();
     let ms = FILTER_MS.base;
     let morph = 0; // the part that grows with a scaling transform above the element (radii are user units)
@@ -63,17 +71,17 @@ export function filterPricer({ L, canvas, target, referenced, image, tag }: Filt
       }
       else if (fe.name === 'feConvolveMatrix') { const [ox = 3, oy = ox] = n('order'); ms += FILTER_MS.convolveCell * ox * oy; }
       else if (fe.name === 'feTurbulence') ms += FILTER_MS.primitive + FILTER_MS.turbulenceOctave * (n('numOctaves')[0] ?? 1);
+      else if (fe.name === 'feTile') ms += FILTER_MS.tile;
       else if (fe.name.startsWith('fe')) ms += FILTER_MS.primitive;
       if (fe.name === 'feImage') {
         const href = fe.attrs.get('href') ?? '';
         const t = target(href, false);
-        if (t && isSvg(t)) addCost(c, referenced(t));
+        if (t && isSvg(t)) addCost(c, referenced(t, 'feImage', t));
         else if (href) addCost(c, image(href, tag(fe)));
       }
     }
-    c.filterMs += regionOf(f, box) * (ms + morph);
+    c.filterMs += regionOf(f, box) * (ms + morph) + FILTER_MS.perUse;
     c.morphMs += regionOf(f, box) * morph;
-    filterMemo.set(key, c);
     return c;
   };
 

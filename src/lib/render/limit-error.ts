@@ -2,7 +2,7 @@
 
 export type LimitCode =
   | 'empty' | 'too-many-bytes' | 'not-svg' | 'entities' | 'bad-dimension' | 'canvas-too-large'
-  | 'too-many-elements' | 'too-many-attributes' | 'too-deep' | 'use-bomb' | 'use-cycle' | 'costly-filter' | 'costly-text' | 'nested-svg'
+  | 'too-many-elements' | 'too-many-attributes' | 'too-deep' | 'use-bomb' | 'use-cycle' | 'reference-cycle' | 'costly-filter' | 'costly-text' | 'nested-svg'
   | 'costly-drawing' | 'costly-paint' | 'costly-style' | 'costly-render' | 'costly-image' | 'bad-data-uri';
 
 export interface LimitError {

@@ -69,6 +69,16 @@ export interface RenderLimits {
   /** CSS declarations matched to elements while reading styles; selector × element matching is quadratic. */
   maxStyleMatches: number;
   /**
+   * Selector tests resvg's CSS matcher may run (cost.ts): every rule on every element (5,000 rules ×
+   * 10,000 elements took 5.6 s), times the ancestor subsets a descendant selector backtracks over
+   * (`a g g … g rect`, 25 combinators, on 60 nested groups never finished).
+   */
+  maxSelectorTests: number;
+  /** Pixels a filtered element may span; resvg-wasm traps (unreachable) near 2³¹ (10⁹ px rendered, 4.5·10⁹ trapped). */
+  maxFilterSpanPx: number;
+  /** xmlns declarations; the XML reader copies the namespaces in scope at each declaring element (90 on each of 250 nested groups never finished). */
+  maxNamespaces: number;
+  /**
    * The whole document's estimated render time in ms (cost.ts UNIT_MS, measured on an idle machine).
    * The target is an answer within 1 s; on a loaded machine resvg runs about 2× slower than priced.
    * resvg's own test suite peaks at 272 (filters/filter/huge-region.svg).
@@ -102,6 +112,9 @@ export const DEFAULT_LIMITS: Readonly<RenderLimits> = Object.freeze({
   maxImagePixelsDrawn: 4 * 2048 * 2048,
   maxInflatedBytes: 512 * 1024,
   maxStyleMatches: 200_000,
+  maxSelectorTests: 2_000_000,
+  maxNamespaces: 200,
+  maxFilterSpanPx: 1e9,
   maxRenderMs: 400,
 });
 
@@ -164,7 +177,7 @@ function check(svg: string, L: RenderLimits, nesting: number, outputSize: number
       if (!c) images.set(href, (c = imageCost(href, at, L, nesting, outputSize)));
       return c;
     },
-    budget: (c, at, mostly) => checkBudgets(c, L, areaScale, at, mostly),
+    budget: (c, at, mostly) => checkBudgets(c, L, areaScale, outputSize, at, mostly),
   });
   return cost;
 }
@@ -173,12 +186,16 @@ function check(svg: string, L: RenderLimits, nesting: number, outputSize: number
 function lexicalCheck(svg: string, L: RenderLimits): void {
   let elements = 0;
   let depth = 0;
+  let namespaces = 0;
   scanXml(svg, (t) => {
     if (t.kind === 'close') { depth--; return; }
     if (t.kind !== 'open') return;
     if (++elements > L.maxElements) refuse('too-many-elements', `the document has more than ${L.maxElements} elements; the limit is ${L.maxElements} (maxElements)`, undefined, 'maxElements');
     if (countEquals(t.attrs) > L.maxAttributes && (t.attrs.match(ATTRIBUTE)?.length ?? 0) > L.maxAttributes) {
       refuse('too-many-attributes', `an element has more than ${L.maxAttributes} attributes; the limit is ${L.maxAttributes} (maxAttributes)`, `<${quote(t.name, 30)}>`, 'maxAttributes');
+    }
+    if (t.attrs.includes('xmlns') && (namespaces += t.attrs.match(/(?:^|\s)xmlns[\s:=]/g)?.length ?? 0) > L.maxNamespaces) {
+      refuse('too-many-attributes', `the document declares more than ${L.maxNamespaces} XML namespaces (xmlns…); the limit is ${L.maxNamespaces} (maxNamespaces)`, `<${quote(t.name, 30)}>`, 'maxNamespaces');
     }
     if (!t.selfClosing && ++depth > L.maxDepth) refuse('too-deep', `elements nest more than ${L.maxDepth} levels deep; the limit is ${L.maxDepth} (maxDepth)`, `<${quote(t.name, 30)}>`, 'maxDepth');
   });
@@ -248,20 +265,24 @@ const BUDGETS: readonly [keyof Cost, keyof RenderLimits, LimitCode, string][] = 
   ['segments', 'maxSegmentsDrawn', 'costly-drawing', 'path segments and dashes drawn'],
   ['textChars', 'maxTextCharsDrawn', 'costly-text', 'text characters drawn (every use counted)'],
   ['stopFills', 'maxGradientStopFills', 'costly-paint', 'gradient stops × shapes painted'],
-  ['layers', 'maxLayers', 'costly-paint', 'canvas-sized layers (mask, clip-path, pattern, opacity, blend mode)'],
-  ['filterMs', 'maxFilterMs', 'costly-filter', 'ms of estimated filter work (region × primitive price, every use)'],
   ['imagePixels', 'maxImagePixelsDrawn', 'costly-image', 'raster image pixels decoded'],
+  ['layers', 'maxLayers', 'costly-paint', 'canvas-sized layers (mask, clip-path, pattern, opacity, blend mode, raster image)'],
+  ['filterMs', 'maxFilterMs', 'costly-filter', 'ms of estimated filter work (region × primitive price, every use)'],
 ];
 
 /** The cost of what `at` draws (itself, its subtree, all it references) against each budget, then the total. */
-function checkBudgets(c: Cost, L: RenderLimits, areaScale: number, at: string, mostly: () => string): void {
+function checkBudgets(c: Cost, L: RenderLimits, areaScale: number, outputSize: number, at: string, mostly: () => string): void {
   const why = (): string => { const m = mostly(); return m ? ` (${m})` : ''; };
   for (const [field, key, code, what] of BUDGETS) {
     const value = field === 'filterMs' ? c.filterMs * areaScale : c[field];
-    if (value > L[key]) refuse(code, `${fmt(value)} ${what}${why()}; the limit is ${L[key]} (${key})`, at, key);
+    if (!(value <= L[key])) refuse(code, `${fmt(value)} ${what}${why()}; the limit is ${L[key]} (${key})`, at, key);
+  }
+  // resvg-wasm 2.6.2 traps on a filter region near 2³¹ px (a blurred rect 2·10⁹ units wide, or 50 units under scale(10⁸)).
+  if (!(c.filterSpan * outputSize <= L.maxFilterSpanPx)) {
+    refuse('costly-filter', `a filtered element may span ${fmt(c.filterSpan * outputSize)} px at this render size, where resvg-wasm traps; the limit is ${fmt(L.maxFilterSpanPx)} (maxFilterSpanPx)`, at, 'maxFilterSpanPx');
   }
   const ms = estimatedMs(c, areaScale);
-  if (ms > L.maxRenderMs) refuse('costly-render', `its estimated render time is ${fmt(ms)} ms${why()}; the limit is ${L.maxRenderMs} (maxRenderMs)`, at, 'maxRenderMs');
+  if (!(ms <= L.maxRenderMs)) refuse('costly-render', `its estimated render time is ${fmt(ms)} ms${why()}; the limit is ${L.maxRenderMs} (maxRenderMs)`, at, 'maxRenderMs');
 }
 
 const fmt = (v: number): string => (v >= 1e6 ? v.toExponential(2) : String(Math.round(v)));

@@ -95,9 +95,11 @@ export function rasterize(Resvg: ResvgLike, svg: string, opts: RasterizeOptions)
     img.free?.();
     return { ok: true, pixels, ms: now() - t0, sourceWidth: w, sourceHeight: h };
   } catch (err) {
-    // A wasm trap leaves the module in an unknown state: the caller must recycle the worker.
+    // A wasm trap leaves the module in an unknown state: the caller must recycle the worker. So does
+    // a stack overflow inside resvg (a RangeError: reference cycles it does not break): the wasm
+    // shadow stack is not unwound, and the next render in that instance reads out of bounds.
     const trap = typeof WebAssembly !== 'undefined' && err instanceof WebAssembly.RuntimeError;
-    if (trap) return fail('wasm-crash', `the renderer crashed (${(err as Error).message}); it has been restarted`, true);
+    if (trap || err instanceof RangeError) return fail('wasm-crash', `the renderer crashed (${(err as Error).message}); it has been restarted`, true);
     return fail('parse', `resvg could not read this SVG: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     try {

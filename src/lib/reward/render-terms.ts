@@ -23,6 +23,8 @@ export interface RewardRender {
   /** One render per requested encoder size, in the order asked; empty when the program did not render. */
   encoderPixels: Pixels[];
   ms: number;
+  /** resvg trapped (wasm-crash): the worker that rendered it must be replaced before its next render. */
+  fatal?: boolean;
 }
 
 export function renderForReward(render: (svg: string, size: number) => RenderResult, output: string, req: RewardRenderRequest): RewardRender {
@@ -30,11 +32,13 @@ export function renderForReward(render: (svg: string, size: number) => RenderRes
   const { extraction, svg } = prepareProgram(output);
   let pixels: Pixels | null = null;
   let error: string | undefined;
+  let fatal = false;
   if (extraction.kind !== 'complete') error = `no complete <svg> program (${extraction.kind})`;
   else {
     const r = render(svg, req.termSize ?? DEFAULT_RENDER_SIZE);
     if (r.ok) pixels = r.pixels;
     else error = `${r.error.code}: ${r.error.message}`;
+    if (!r.ok && r.fatal) fatal = true;
   }
   const terms = programTerms({ output, pixels, ...(error ? { renderError: error } : {}), spec: req.spec ?? null });
   const encoderPixels: Pixels[] = [];
@@ -45,11 +49,11 @@ export function renderForReward(render: (svg: string, size: number) => RenderRes
       if (!px) {
         const r = render(svg, size);
         // It rendered at the term size; a failure at another size is a limit on that size.
-        if (!r.ok) return { terms, valid: false, error: `${r.error.code} at ${size} px: ${r.error.message}`, encoderPixels: [], ms: performance.now() - t0 };
+        if (!r.ok) return { terms, valid: false, error: `${r.error.code} at ${size} px: ${r.error.message}`, encoderPixels: [], ms: performance.now() - t0, ...(r.fatal ? { fatal: true } : {}) };
         made.set(size, (px = r.pixels));
       }
       encoderPixels.push(px);
     }
   }
-  return { terms, valid: pixels !== null, ...(error ? { error } : {}), encoderPixels, ms: performance.now() - t0 };
+  return { terms, valid: pixels !== null, ...(error ? { error } : {}), encoderPixels, ms: performance.now() - t0, ...(fatal ? { fatal } : {}) };
 }

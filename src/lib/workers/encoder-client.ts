@@ -141,7 +141,12 @@ export class RewardScorer {
 
   private async render(output: string, encoderSizes: number[], spec: SceneSpec | null): Promise<RewardRender> {
     try {
-      return await this.pool.run((api) => api.scoreRender(output, { encoderSizes, spec }), this.renderTimeoutMs);
+      return await this.pool.run(async (api, scope) => {
+        const r = await api.scoreRender(output, { encoderSizes, spec });
+        // resvg trapped or overflowed its stack: that worker's wasm memory is suspect (svg-client.ts does the same).
+        if (r.fatal) scope.retire(r.error ?? 'the renderer crashed');
+        return r;
+      }, this.renderTimeoutMs);
     } catch (err) {
       // The worker was stopped (deadline, crash): the program's text terms still count.
       const error = err instanceof WorkerError ? `${err.code}: ${err.message}` : `render: ${err instanceof Error ? err.message : String(err)}`;

@@ -8,7 +8,7 @@ import { HOSTILE_CASES } from '../../fixtures/hostile/manifest.ts';
 const benchDir = new URL('../../fixtures/bench-svgs/', import.meta.url);
 const svg = (body: string, attrs = 'width="100" height="100"'): string => `<svg xmlns="http://www.w3.org/2000/svg" ${attrs}>${body}</svg>`;
 // Codes for a kind of input that is refused outright, rather than a number over a limit.
-const QUALITATIVE = new Set(['entities', 'not-svg', 'use-cycle', 'empty', 'nested-svg', 'bad-data-uri', 'bad-dimension']);
+const QUALITATIVE = new Set(['entities', 'not-svg', 'use-cycle', 'reference-cycle', 'empty', 'nested-svg', 'bad-data-uri', 'bad-dimension']);
 const BY_RESVG = new Set(['render', 'resvg-error', 'timeout']);
 const codeOf = (s: string, o = {}): string => { const r = checkLimits(s, o); return r.ok ? 'ok' : r.error.code; };
 

@@ -138,6 +138,8 @@ test('hostile inputs: rules, extraction and repair never throw, and oversized in
     }
     assert.equal(results.find((r) => r.id === 'blank-render')?.status, 'skip', `${c.name}: no pixels, so no blank verdict`);
     if (input.length > 512 * 1024) assert.match(results[0]?.explanation ?? '', /too long to analyse/, c.name);
+    // Text that renders must be seen by the reward (text fools CLIP): e.g. text-only, zalgo-text, font-size-1e6.
+    else if (c.expect === 'render' && /<text[\s>]/.test(input)) assert.equal(results.find((r) => r.id === 'no-text')?.status, 'fail', `${c.name}: its <text> was not flagged`);
   }
   const deep = evaluateRules(svg('<g>'.repeat(300) + '</g>'.repeat(300)), undefined, {}, ['well-formed'])[0];
   assert.equal(deep?.status, 'fail');
