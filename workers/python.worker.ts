@@ -4,7 +4,10 @@
 import * as Comlink from 'comlink';
 import { loadPyodide, type PyodideAPI } from 'pyodide';
 import { lockDown } from '../src/lib/render/python/lockdown';
-import { DRIVER_SOURCE } from '../src/lib/render/python/driver';
+import { DRIVER_SOURCE, PROGRAM_FILENAME } from '../src/lib/render/python/driver';
+import { splitFatalDump, crashMessage } from '../src/lib/render/python/crash';
+import { afterRun, type AfterRunDeps } from '../src/lib/render/python/after-run';
+import { guardFileSystem, type EmscriptenFs, type FsGuard } from '../src/lib/render/python/fs-guard';
 import { OutputSink } from '../src/lib/render/python/output';
 import type { PythonInit, WorkerRunOptions, WorkerRunReport } from '../src/lib/render/python/protocol';
 
@@ -26,6 +29,8 @@ interface BufferProxy {
 
 let py: PyodideAPI | null = null;
 let run: ((code: string, epilogue: string) => PyProxyLike) | null = null;
+let afterDeps: AfterRunDeps | null = null;
+let files: FsGuard | null = null;
 let interrupt: Int32Array | null = null;
 let out: OutputSink | null = null;
 let err: OutputSink | null = null;
@@ -66,18 +71,27 @@ const api = {
     if (opts.setup) pyodide.runPython(opts.setup);
     const globals = pyodide.globals;
     run = globals.get('_run');
+    const sys = pyodide.pyimport('sys') as unknown as Record<string, (...a: unknown[]) => unknown> & { monitoring: Record<string, (...a: unknown[]) => unknown> };
+    const mon = sys.monitoring;
+    afterDeps = {
+      settrace: sys.settrace!, setprofile: sys.setprofile!, gettrace: sys.gettrace!, getprofile: sys.getprofile!,
+      getTool: mon.get_tool!, clearTool: mon.clear_tool_id!, freeTool: mon.free_tool_id!,
+      tools: [0, 1, 2, 3, 4, 5].filter((t) => mon.get_tool!(t) == null),
+      restore: globals.get('_restore'),
+    };
     // Emscripten swaps HEAPU8 for a new view whenever the heap grows: keep the module, not the view.
     heap = (pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module;
     for (const name of ['js', 'pyodide_js']) pyodide.unregisterJsModule(name);
     globals.get('_lock')(pyodide.toPy(['js', 'pyodide_js']));
     const report = lockDown(self, { memoryCapBytes: opts.memoryCapBytes });
     if (report.leftover.length) throw new Error(`lock-down left ${report.leftover.join(', ')} reachable`);
+    files = guardFileSystem((pyodide as unknown as { _module: EmscriptenFs })._module, opts.fileSystemCapBytes);
     py = pyodide;
     return { heapBytes: heapBytes(), removed: report.removed };
   },
 
   run(code: string, opts: WorkerRunOptions): WorkerRunReport {
-    if (!py || !run || !interrupt) throw new Error('python worker used before init()');
+    if (!py || !run || !afterDeps || !files || !interrupt) throw new Error('python worker used before init()');
     overflow = false;
     const stop = () => {
       overflow = true;
@@ -96,7 +110,9 @@ const api = {
         recycle: boolean;
       };
       proxy.destroy();
-      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: false, recycle: res.recycle };
+      const reachedPast = afterRun(afterDeps!);
+      const changedFiles = files!.reset();
+      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: false, recycle: res.recycle || reachedPast || changedFiles };
       if (res.error) report.error = { kind: res.error.kind, message: res.error.message, ...(res.error.line != null ? { line: res.error.line } : {}), traceback: res.error.traceback };
       if (res.figure) {
         const bytes = figureBytes(res.figure.bytes);
@@ -107,10 +123,13 @@ const api = {
       // The driver itself failed: an interrupt landed in its own bookkeeping, or the interpreter
       // died (stack overflow, fatal error). Either way the interpreter's state is suspect.
       const message = e instanceof Error ? e.message : String(e);
-      const kind = /KeyboardInterrupt/.test(message) ? 'interrupted' : 'crashed';
-      const last = message.split('\n').filter(Boolean).slice(-1)[0]?.slice(0, 200) ?? 'unknown error';
-      const text = kind === 'crashed' ? `the Python interpreter failed (${last}); its worker is replaced` : last;
-      report = { ms: performance.now() - t0, stdout: out.result(), stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: true, recycle: true, error: { kind, message: text, traceback: '' } };
+      const last = message.split('\n').filter(Boolean).slice(-1)[0] ?? 'unknown error';
+      const stdout = out.result();
+      const dump = splitFatalDump(stdout.text, PROGRAM_FILENAME);
+      const error = /KeyboardInterrupt/.test(message)
+        ? { kind: 'interrupted', message: last.slice(0, 200), traceback: '' }
+        : { kind: 'crashed', message: crashMessage(last, dump.line, e instanceof Error && e.constructor.name === 'PythonError'), ...(dump.line != null ? { line: dump.line } : {}), traceback: '' };
+      report = { ms: performance.now() - t0, stdout: { ...stdout, text: dump.stdout }, stderr: err.result(), outputOverflow: overflow, heapBytes: heapBytes(), fatal: true, recycle: true, error };
     }
     out = err = null;
     return report.figure ? Comlink.transfer(report, [report.figure.bytes.buffer as ArrayBuffer]) : report;

@@ -23,6 +23,8 @@ export interface PythonRunnerOptions {
   /** Trusted Python run after each program in its namespace (e.g. to save the figure into __sgp_figure__). */
   epilogue?: string;
   memoryCapMb?: number;
+  /** What a program may write to the in-memory file system (deleted after it). */
+  fileSystemCapMb?: number;
   recycleAboveMb?: number;
   /** Bounds what a program can leave behind that the driver cannot put back (see driver.ts). */
   recycleAfterRuns?: number;
@@ -50,6 +52,7 @@ export const PYTHON_DEFAULTS = {
   stderrCap: 16_384,
   figureCap: 64 * 2 ** 20,
   memoryCapMb: 1024,
+  fileSystemCapMb: 64,
   recycleAboveMb: 512,
   recycleAfterRuns: 50,
   initTimeoutMs: 60_000,
@@ -93,6 +96,7 @@ export class PythonRunner {
               ...(opts.setup ? { setup: opts.setup } : {}),
               interruptBuffer: buffer,
               memoryCapBytes: (opts.memoryCapMb ?? PYTHON_DEFAULTS.memoryCapMb) * 2 ** 20,
+              fileSystemCapBytes: (opts.fileSystemCapMb ?? PYTHON_DEFAULTS.fileSystemCapMb) * 2 ** 20,
             });
           },
           initTimeoutMs: opts.initTimeoutMs ?? PYTHON_DEFAULTS.initTimeoutMs,

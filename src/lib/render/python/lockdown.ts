@@ -76,13 +76,13 @@ export function lockDown(scope: typeof globalThis, opts: LockdownOptions): Lockd
 
   for (const name of REMOVED_GLOBALS) if (deleteEverywhere(scope, name)) removed.push(name);
 
-  // setTimeout('code') compiles its string argument: only functions may be scheduled.
-  for (const name of ['setTimeout', 'setInterval'] as const) {
-    const original = scope[name].bind(scope) as (handler: unknown, ms?: number, ...args: unknown[]) => number;
-    pin(scope, name, (handler: unknown, ms?: number, ...args: unknown[]) =>
-      typeof handler === 'function' ? original(handler, ms, ...args) : refuse(`${name} with a string`),
-    );
-  }
+  // Nothing a program schedules may outlive it. A run is synchronous, so a timer or a posted callback
+  // (asyncio's loop schedules through setTimeout, and through a MessagePort for short delays) could only
+  // fire between programs: on the next program's time, or after the interpreter was put back. The
+  // worker itself needs neither once locked (setTimeout('code') would also compile a string).
+  for (const name of ['setTimeout', 'setInterval'] as const) pin(scope, name, () => refuse(`Scheduling code to run after the program (${name}, asyncio's event loop)`));
+  const port = (scope as { MessagePort?: { prototype: object } }).MessagePort;
+  if (port) pin(port.prototype, 'postMessage', () => refuse('Scheduling code to run after the program (MessagePort.postMessage, asyncio\'s event loop)'));
 
   // Reading the supervisor's messages (the next programs' code) is refused; the worker's own
   // listener was added before this ran.

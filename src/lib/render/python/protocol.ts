@@ -10,6 +10,8 @@ export interface PythonInit {
   /** SharedArrayBuffer of one Int32: the client writes 2 (SIGINT) to interrupt the running program. */
   interruptBuffer: SharedArrayBuffer;
   memoryCapBytes: number;
+  /** Bytes of file contents a program may write to the in-memory file system (fs-guard.ts). */
+  fileSystemCapBytes: number;
 }
 
 export interface WorkerRunOptions {
