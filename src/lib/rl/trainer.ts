@@ -21,7 +21,8 @@
 // G × a padded length. Its session is made with the trainer, so the first step does not pay for it. The
 // reference pass (klBeta > 0 only) uses the fixed-shape log-prob graph of the smallest bucket that holds
 // the group (`buckets`), made on first use and kept.
-import { createSession, detectDevice, fetchBytes, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
+import { createSession, detectDevice, runOnDevice, type Device, type DeviceTensor, type PlainTensor } from '../models/backend';
+import { getFile, getJson } from '../models/hub';
 import { learnerDevice, samplerDevice } from '../models/stage-device';
 import { readSafetensors } from '../models/safetensors';
 import { packBatch, packSlots, type TrainBatch } from './train-batch';
@@ -140,29 +141,31 @@ export class Trainer {
   static async create(opts: TrainerOptions): Promise<Trainer> {
     const folder = opts.folder.endsWith('/') ? opts.folder : `${opts.folder}/`;
     const url = (file: string) => new URL(file, folder).href;
-    const manifest = (await (await fetchOk(url('train_step.json'), 'a trainable policy folder needs train_step.json (training/policy/train_step.py)')).json()) as Manifest;
-    const config = (await (await fetchOk(url('config.json'), 'the policy folder needs config.json')).json()) as { pad_token_id?: number; eos_token_id?: number; max_position_embeddings?: number };
+    // Through the model cache (models/hub.ts), as the sampler's files: the Train tab works after an offline reload.
+    const getBytes = async (file: string) => (await getFile(url(file), { id: folder, file })).bytes;
+    const manifest = await getJson<Manifest>(url('train_step.json'), { id: folder, file: 'train_step.json (a trainable policy folder needs it: training/policy/train_step.py)' });
+    const config = await getJson<{ pad_token_id?: number; eos_token_id?: number; max_position_embeddings?: number }>(url('config.json'), { id: folder, file: 'config.json' });
     if (!manifest.packed) throw new Error(`${url('train_step.json')} has no 'packed' step graph; export it with training/policy/train_step_packed.py`);
     const weights = await Promise.all(
-      (manifest.external_data ?? ['onnx/policy_weights.onnx_data']).map(async (f) => ({ path: f.split('/').pop()!, data: await fetchBytes(url(f), 'external data') })),
+      (manifest.external_data ?? ['onnx/policy_weights.onnx_data']).map(async (f) => ({ path: f.split('/').pop()!, data: await getBytes(f) })),
     );
-    const initLora = readSafetensors(await fetchBytes(url('lora_init.safetensors'), 'LoRA init'));
+    const initLora = readSafetensors(await getBytes('lora_init.safetensors'));
     const detected = opts.device === 'auto' || opts.device === 'webgpu' ? await detectDevice() : null;
     const emulated = detected?.emulated === true;
     const stepDevice = opts.device === 'auto' ? learnerDevice(detected!.device, emulated) : (opts.device ?? 'wasm');
-    const made = await createSession(await fetchBytes(url(manifest.packed.file), 'packed train step'), stepDevice, weights, `${manifest.packed.file} of ${folder}`);
+    const made = await createSession(await getBytes(manifest.packed.file), stepDevice, weights, `${manifest.packed.file} of ${folder}`);
     const onWasmForSpeed = opts.device === 'auto' && detected!.device === 'webgpu' && stepDevice === 'wasm';
     const device = made.info.device;
     const wanted = opts.sampler === 'auto' ? samplerDevice(device, globalThis.crossOriginIsolated === true) : (opts.sampler ?? device);
     const samplerFile = wanted === 'webgpu' && manifest.sampler.webgpu_file ? manifest.sampler.webgpu_file : manifest.sampler.file;
-    const sampler = await createSession(await fetchBytes(url(samplerFile), 'LoRA sampler'), wanted, weights, `${samplerFile} of ${folder}`);
+    const sampler = await createSession(await getBytes(samplerFile), wanted, weights, `${samplerFile} of ${folder}`);
     const shapes = Object.fromEntries(manifest.sampler.lora_inputs.map((n) => [n, initLora[n]?.dims ?? missingLora(n)]));
     const buckets = (manifest.buckets ?? [{ seq: manifest.seq, train_step: manifest.train_step.file, logprob: manifest.logprob.file }]).map((b) => b.seq).sort((a, b) => a - b);
     const padId = config.pad_token_id ?? config.eos_token_id ?? 0;
     let captured: CapturedStep | null = null;
     let uncaptured: string | undefined;
     if (device === 'webgpu' && manifest.gpu && opts.capture !== false) {
-      captured = new CapturedStep(await fetchBytes(url(manifest.gpu.file), 'WebGPU train step'), weights, shapes, `${manifest.gpu.file} of ${folder}`, emulated ? null : manifest.batch);
+      captured = new CapturedStep(await getBytes(manifest.gpu.file), weights, shapes, `${manifest.gpu.file} of ${folder}`, emulated ? null : manifest.batch);
       await captured.init().catch(async (err: unknown) => {
         uncaptured = `the WebGPU train step runs uncaptured (${err instanceof Error ? err.message : String(err)})`;
         await captured?.release();
@@ -309,9 +312,8 @@ export class Trainer {
     if (!found) {
       const bucket = this.manifest.buckets?.find((b) => b.seq === seq);
       const file = bucket ? bucket[graph] : this.manifest[graph].file;
-      const url = new URL(file, this.folder).href;
-      found = fetchBytes(url, graph)
-        .then((bytes) => createSession(bytes, this.info.device, this.weights, `${file} of ${this.folder}`))
+      found = getFile(new URL(file, this.folder).href, { id: this.folder, file })
+        .then(({ bytes }) => createSession(bytes, this.info.device, this.weights, `${file} of ${this.folder}`))
         .then((made) => made.session);
       found.catch(() => table.delete(seq)); // a failed load is retried by the next step
       table.set(seq, found);
@@ -335,12 +337,6 @@ export class Trainer {
     this.restore(next as TrainerState);
     if (old && !this.captured) for (const rec of [old.lora, old.m, old.v]) for (const t of Object.values(rec)) if ('dispose' in t) t.dispose();
   }
-}
-
-async function fetchOk(url: string, hint: string): Promise<Response> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}; ${hint}`);
-  return res;
 }
 
 function missingOutput(name: string): never {
