@@ -1,6 +1,7 @@
 // The offline demo: the built site on a static host that sends no special headers. A first visit is
 // isolated after one reload and installable; after one group sampled online, the network is cut and the
-// page reloads from the service worker's caches, still isolated, and the Playground renders and samples.
+// page reloads from the service worker's caches, still isolated, and the Playground renders and samples and
+// the Train tab takes a step (its files, like the policy's, come from the model cache).
 // Then a new deploy (a changed index.html, with the precache revision a rebuild gives it) reaches a
 // later online load.
 import { test, before, after } from 'node:test';
@@ -13,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { openSession, waitForIsolation, type Session } from '../../scripts/lib/browser';
 
 const G = 2;
+const PLAYGROUND = `g=${G}&backend=wasm&sampleSeed=7`;
 /** The files a deploy below changes are copies; everything else in dist/ is linked. */
 const DEPLOYED = ['index.html', 'sw.js'];
 const site = mkdtempSync(join(tmpdir(), 'sgp-site-'));
@@ -28,7 +30,7 @@ before(async () => {
     else symlinkSync(resolve('dist', name), join(site, name));
   }
   session = await openSession({ server: 'plain', dir: site, onRequest: (path) => void (offline && reachedWhileOffline.push(path)) });
-  page = await session.newPage(`index.html#g=${G}&backend=wasm&sampleSeed=7`);
+  page = await session.newPage(`index.html#${PLAYGROUND}`);
 });
 after(async () => {
   await session?.close();
@@ -65,6 +67,19 @@ async function sampleGroup(prompt: string): Promise<number> {
   );
 }
 
+/** One GRPO step on the Train tab (one prompt, G = 2), then back to the Playground. */
+async function trainStep(): Promise<void> {
+  await page.evaluate((h) => (location.hash = h), `${PLAYGROUND}&tab=train&rlGroup=2&rlPerStep=1&rlSteps=5`);
+  await page.waitForSelector('[data-testid=rl-step]:not([disabled])');
+  const done = Number(/step (\d+) \//.exec((await page.textContent('[data-testid=rl-progress]')) ?? '')?.[1]);
+  assert.ok(Number.isInteger(done), 'the Train tab shows its step');
+  await page.click('[data-testid=rl-step]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=rl-error]') || (document.querySelector('[data-testid=rl-progress]')?.textContent ?? '').startsWith(`step ${n} / 5 · paused`), done + 1, { timeout: 300_000 });
+  assert.deepEqual(await page.$$eval('[data-testid=rl-error]', (els) => els.map((e) => e.textContent)), [], 'the step failed');
+  await page.evaluate((h) => (location.hash = h), PLAYGROUND);
+  await page.waitForSelector('[data-testid=editor]');
+}
+
 test('first visit: isolated after one reload, served by sw.js, installable', async () => {
   await waitForIsolation(page, 60_000);
   assert.equal(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL), new URL('sw.js', session.baseUrl).href);
@@ -77,11 +92,12 @@ test('first visit: isolated after one reload, served by sw.js, installable', asy
   assert.deepEqual(installabilityErrors.map((e) => e.errorId), ['in-incognito'], 'Chromium would not offer to install the app');
 });
 
-test('online: a group samples, which loads the policy once', async () => {
+test('online: a group samples and a Train step runs, which loads the policy and the learner once', async () => {
   assert.ok((await sampleGroup('a red circle above a blue square')) >= 1, 'no valid card drew anything');
+  await trainStep();
 });
 
-test('offline: a reload comes from the caches, isolated; the editor renders and a group samples', async () => {
+test('offline: a reload comes from the caches, isolated; the editor renders, a group samples and a Train step runs', async () => {
   offline = true;
   await page.context().setOffline(true);
   await page.reload();
@@ -89,6 +105,7 @@ test('offline: a reload comes from the caches, isolated; the editor renders and 
   await page.fill('[data-testid=editor]', '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#00f"/></svg>');
   await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('.playground .output [data-testid=render]')?.getContext('2d')!.getImageData(112, 112, 1, 1).data.join() === '0,0,255,255');
   assert.ok((await sampleGroup('two green triangles')) >= 1, 'no valid card drew anything offline');
+  await trainStep();
   // Chromium's own check for a new sw.js on navigation is not covered by Playwright's offline switch; offline, it fails quietly.
   assert.deepEqual(reachedWhileOffline.filter((path) => path !== '/sw.js'), [], 'requests that reached the server while offline');
   assert.deepEqual(session.offsiteRequests, []);
